@@ -1,0 +1,35 @@
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic-write.ts';
+import { systemErrorCode } from '../core/errors.ts';
+
+/** `<data>/host.json` tells `nxs` commands where the running host listens. */
+export interface HostFile {
+  pid: number;
+  url: string;
+  port: number;
+  boot_id: string;
+  version: string;
+  started_at: string;
+}
+
+export const HOST_FILE = 'host.json';
+
+export function writeHostFile(dataDir: string, info: HostFile): void {
+  writeFileAtomic(path.join(dataDir, HOST_FILE), JSON.stringify(info, null, 2) + '\n', 0o600);
+}
+
+export function readHostFile(dataDir: string): HostFile | null {
+  try {
+    return JSON.parse(readFileSync(path.join(dataDir, HOST_FILE), 'utf8')) as HostFile;
+  } catch (err) {
+    if (systemErrorCode(err) === 'ENOENT' || err instanceof SyntaxError) return null;
+    throw err;
+  }
+}
+
+/** Removes the file only if it still describes this process (a newer host may have replaced it). */
+export function removeHostFile(dataDir: string, pid: number): void {
+  const current = readHostFile(dataDir);
+  if (current && current.pid === pid) rmSync(path.join(dataDir, HOST_FILE), { force: true });
+}

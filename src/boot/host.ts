@@ -1,0 +1,203 @@
+import { mkdirSync, accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import type { DestinationStream } from 'pino';
+import { loadConfig, type ConfigFlags } from '../config/load.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { EventBus } from '../core/events.ts';
+import { Lifecycle } from '../core/lifecycle.ts';
+import { SecretRedactor } from '../core/secrets-redactor.ts';
+import { NxsError, errorMessage } from '../core/errors.ts';
+import type { Context } from '../core/context.ts';
+import { openStore } from '../store/database.ts';
+import { ALL_MIGRATIONS } from '../store/migration-registry.ts';
+import type { RuntimePaths } from '../runtime/paths.ts';
+import { PROFILES, ProfileHolder } from '../detect/profile.ts';
+import { TokenAuthority } from '../http/auth.ts';
+import { Router } from '../http/router.ts';
+import { startHttpServer, type RunningServer } from '../http/server.ts';
+import { BootLog } from './boot-log.ts';
+import { ensureOperatorToken } from './api-token.ts';
+import { writeHostFile, removeHostFile } from './host-file.ts';
+import { BOOT_STEPS, type BootStep } from './steps.ts';
+import type { HostParts } from './parts.ts';
+
+export interface StartHostOptions {
+  version: string;
+  env: Readonly<Record<string, string | undefined>>;
+  flags?: ConfigFlags;
+  paths: RuntimePaths;
+  clock?: Clock;
+  /** Log sink; stderr when omitted. */
+  logDestination?: DestinationStream;
+  /** Replaces BOOT_STEPS (tests start a host with only the parts they need). */
+  steps?: readonly BootStep[];
+}
+
+export interface Host {
+  ctx: Context;
+  parts: HostParts;
+  url: string;
+  port: number;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * The composition root. Phases, each timed into the boot log: config, data
+ * folder, store, token, HTTP (so /healthz answers while the rest starts), then
+ * the boot steps; the host is ready when the last step returns.
+ */
+export async function startHost(opts: StartHostOptions): Promise<Host> {
+  const clock = opts.clock ?? systemClock;
+  const startedAt = clock.now();
+  const bootLog = new BootLog(clock);
+  const timed = async <T>(name: string, fn: () => T | Promise<T>, detail?: (v: T) => string): Promise<T> => {
+    const t0 = performance.now();
+    const v = await fn();
+    bootLog.phase(name, performance.now() - t0, detail?.(v));
+    return v;
+  };
+
+  const redactor = new SecretRedactor();
+  redactor.add(opts.env.NXS_API_TOKEN);
+  const { config, files } = await timed('config', () => loadConfig({ env: opts.env, flags: opts.flags, defaultsFile: path.join(opts.paths.payloadDir, 'nxs.yaml') }), (c) => c.files.join(', ') || 'defaults');
+  redactor.add(config.apiToken);
+  const log = createLogger({
+    level: config.log.level,
+    redactor,
+    destination: opts.logDestination,
+    pretty: config.log.pretty === 'always' || (config.log.pretty === 'auto' && Boolean(process.stderr.isTTY)),
+  });
+
+  await timed('data-dir', () => prepareDataDir(config.dataDir), () => config.dataDir);
+  const db = await timed('store', () =>
+    openStore({
+      file: path.join(config.dataDir, 'nxs.db'),
+      nativeBinding: opts.paths.sqliteBinding,
+      synchronous: config.store.synchronous,
+      busyTimeoutMs: config.store.busyTimeoutMs,
+      migrations: ALL_MIGRATIONS,
+    }),
+  );
+  bootLog.attach(db, { version: opts.version, pid: process.pid, startedAt });
+  bootLog.add(`nxs ${opts.version} starting (pid ${process.pid}, config ${files.join(', ') || 'built-in defaults'})`);
+
+  const lifecycle = new Lifecycle();
+  lifecycle.onStop('store', () => {
+    try {
+      db.pragma('optimize');
+    } finally {
+      db.close();
+    }
+  });
+  const operatorToken = await timed('token', () => ensureOperatorToken(config.dataDir, config.apiToken));
+  redactor.add(operatorToken);
+
+  const ctx: Context = {
+    version: opts.version,
+    config,
+    env: opts.env,
+    log,
+    clock,
+    db,
+    events: new EventBus(),
+    paths: opts.paths,
+    redactor,
+    bootLog,
+    lifecycle,
+    profile: new ProfileHolder(PROFILES[config.tier === 'auto' ? 'standard' : config.tier]),
+  };
+  lifecycle.onStop('boot-log', () => bootLog.markStopped());
+
+  const router = new Router();
+  const parts: HostParts = {
+    routes: [],
+    auth: new TokenAuthority(operatorToken),
+    status: new Map(),
+    readiness: new Map(),
+    operatorToken,
+  };
+  let ready = false;
+  router.addAll(healthRoutes(() => ready, parts));
+
+  let server: RunningServer;
+  try {
+    server = await timed('http', () =>
+      startHttpServer({ log, redactor, auth: parts.auth, router, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready }, config.server.host, config.server.port),
+    );
+  } catch (err) {
+    await lifecycle.shutdown(log, config.shutdownTimeoutMs);
+    throw err;
+  }
+  lifecycle.onStop('http', () => server.close());
+
+  try {
+    for (const step of opts.steps ?? BOOT_STEPS) {
+      await timed(step.name, () => step.start(ctx, parts));
+    }
+    router.addAll(parts.routes);
+  } catch (err) {
+    bootLog.add(`boot failed: ${redactor.scrub(errorMessage(err))}`);
+    await lifecycle.shutdown(log, config.shutdownTimeoutMs);
+    throw err;
+  }
+
+  writeHostFile(config.dataDir, { pid: process.pid, url: server.url, port: server.port, boot_id: bootLog.bootId, version: opts.version, started_at: new Date(startedAt).toISOString() });
+  lifecycle.onStop('host-file', () => removeHostFile(config.dataDir, process.pid));
+  ready = true;
+  bootLog.markReady();
+  bootLog.add(`ready at ${server.url} after ${clock.now() - startedAt} ms`);
+  log.info({ url: server.url, bootId: bootLog.bootId, dataDir: config.dataDir, tier: ctx.profile.current.tier }, 'ready');
+  ctx.events.emit('host.ready', { bootId: bootLog.bootId, url: server.url });
+
+  return {
+    ctx,
+    parts,
+    url: server.url,
+    port: server.port,
+    stop: async (reason) => {
+      if (!lifecycle.isStopping) {
+        ready = false;
+        bootLog.add(`stopping: ${reason}`);
+        ctx.events.emit('host.stopping', { reason });
+        log.info({ reason }, 'stopping');
+      }
+      await lifecycle.shutdown(log, config.shutdownTimeoutMs);
+    },
+  };
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (err) {
+    throw new NxsError('NXS_ERR_DATA_DIR', `the data folder ${dir} cannot be created or written (${errorMessage(err)}); choose another with --data-dir or NXS_HOME`, { dataDir: dir });
+  }
+}
+
+function healthRoutes(isReady: () => boolean, parts: HostParts) {
+  return [
+    {
+      method: 'GET' as const,
+      path: '/healthz',
+      auth: 'public' as const,
+      beforeReady: true,
+      handler: () => ({ body: { status: 'ok' } }),
+    },
+    {
+      method: 'GET' as const,
+      path: '/readyz',
+      auth: 'public' as const,
+      beforeReady: true,
+      handler: () => {
+        const details: Record<string, unknown> = {};
+        for (const [name, read] of parts.readiness) details[name] = read();
+        const ok = isReady();
+        return { status: ok ? 200 : 503, body: { ready: ok, ...details } };
+      },
+    },
+  ];
+}
+
+export type { Logger };

@@ -1,0 +1,19 @@
+import type { Context } from '../core/context.ts';
+import type { HostParts } from './parts.ts';
+import { hostRoutesStep } from './host-routes.ts';
+
+/**
+ * A numbered start step. Steps run in order after the store is open and the
+ * HTTP server answers /healthz; the host is ready when the last one returns.
+ * A step registers its own stop with `ctx.lifecycle.onStop`, so stops run in
+ * reverse order. Readiness never waits on the network: a step that probes the
+ * network starts the probe and returns.
+ */
+export interface BootStep {
+  name: string;
+  start(ctx: Context, parts: HostParts): Promise<void> | void;
+}
+
+export const BOOT_STEPS: readonly BootStep[] = [
+  hostRoutesStep,
+];

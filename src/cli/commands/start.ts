@@ -1,0 +1,40 @@
+import { Option, type Command } from 'commander';
+import { startHost } from '../../boot/host.ts';
+import { EXIT, errorMessage, isNxsError } from '../../core/errors.ts';
+import { exitCodeFor } from '../../core/error-registry.ts';
+import { TIERS } from '../../config/schema.ts';
+import { parsePort } from '../program.ts';
+import type { CliContext } from '../cli-context.ts';
+
+export function registerStart(program: Command, cli: CliContext): void {
+  program
+    .command('start')
+    .description('run the host in the foreground until SIGINT or SIGTERM')
+    .option('-p, --port <n>', 'HTTP port (0 picks a free one and prints it; default $NXS_PORT or 7878)', parsePort)
+    .option('--data-dir <dir>', 'data folder (default $NXS_HOME/data)')
+    .option('--config <file>', 'config file (default $NXS_CONFIG or $NXS_HOME/nxs.yaml)')
+    .addOption(new Option('--tier <tier>', 'force a resource tier instead of detecting one').choices(TIERS))
+    .action(async (opts: { port?: number; dataDir?: string; config?: string; tier?: string }) => {
+      const host = await startHost({ version: cli.version, env: cli.env, flags: opts, paths: cli.paths });
+      const c = host.ctx.config;
+      cli.stdout(`nxs ${cli.version} ready at ${host.url} (data ${c.dataDir}, tier ${host.ctx.profile.current.tier}, boot ${host.ctx.bootLog.bootId})\n`);
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals): void => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          host.stop(`signal ${signal}`).then(resolve, (err: unknown) => {
+            cli.stderr(`nxs: stop failed: ${errorMessage(err)}\n`);
+            cli.setExitCode(EXIT.FAILURE);
+            resolve();
+          });
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        process.on('uncaughtException', (err) => {
+          host.ctx.log.fatal({ err: host.ctx.redactor.scrub(errorMessage(err)), stack: host.ctx.redactor.scrub(err.stack ?? '') }, 'uncaught exception; stopping');
+          cli.setExitCode(isNxsError(err) ? exitCodeFor(err) : EXIT.FAILURE);
+          void host.stop('uncaught exception').finally(resolve);
+        });
+      });
+    });
+}

@@ -1,0 +1,93 @@
+import { request } from 'node:http';
+import path from 'node:path';
+import { loadConfig, type ConfigFlags } from '../config/load.ts';
+import { NxsError, errorMessage } from '../core/errors.ts';
+import { readHostFile } from '../boot/host-file.ts';
+import { readTokenFile, TOKEN_FILE } from '../boot/api-token.ts';
+import type { CliContext } from './cli-context.ts';
+
+export interface HostClientOptions extends ConfigFlags {
+  /** Talk to this URL instead of the one in <data>/host.json. */
+  url?: string;
+}
+
+export interface HostResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * How `nxs` commands reach a running host: the data folder (from the same
+ * flags, environment and config file as `nxs start`) holds host.json (where it
+ * listens) and api-token (the operator's token), unless NXS_API_TOKEN is set.
+ */
+export class HostClient {
+  readonly url: string;
+  readonly dataDir: string;
+  private readonly token: string;
+
+  private constructor(url: string, dataDir: string, token: string) {
+    this.url = url;
+    this.dataDir = dataDir;
+    this.token = token;
+  }
+
+  static connect(cli: CliContext, opts: HostClientOptions): HostClient {
+    const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
+    const hostFile = readHostFile(config.dataDir);
+    const url = opts.url ?? hostFile?.url;
+    if (!url) {
+      throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `no host is running for the data folder ${config.dataDir} (start one with: nxs start)`, { dataDir: config.dataDir });
+    }
+    const token = config.apiToken ?? readTokenFile(path.join(config.dataDir, TOKEN_FILE));
+    if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', `no API token: set NXS_API_TOKEN or start the host once so it writes ${path.join(config.dataDir, TOKEN_FILE)}`);
+    return new HostClient(url.replace(/\/$/, ''), config.dataDir, token);
+  }
+
+  /** Sends a JSON request; a connection failure is NXS_ERR_HOST_UNREACHABLE. HTTP errors come back as responses. */
+  call(method: string, pathname: string, body?: unknown, timeoutMs = 10_000): Promise<HostResponse> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.url + pathname,
+        {
+          method,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              // not JSON: keep the text
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(new NxsError('NXS_ERR_HOST_UNREACHABLE', `the host at ${this.url} does not answer (${errorMessage(err)}); is it running? (nxs start)`, { url: this.url })));
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** Like `call`, but an HTTP error status becomes an NxsError carrying the host's code and message. */
+  async ok(method: string, pathname: string, body?: unknown): Promise<unknown> {
+    const res = await this.call(method, pathname, body);
+    if (res.status >= 200 && res.status < 300) return res.body;
+    const b = res.body as { code?: string; error?: string | { message?: string; code?: string } } | undefined;
+    const code = (typeof b?.error === 'object' ? b.error.code : b?.code) ?? 'NXS_ERR_INTERNAL';
+    const message = (typeof b?.error === 'object' ? b.error.message : b?.error) ?? `HTTP ${res.status}`;
+    throw new NxsError(code.startsWith('NXS_ERR_') ? (code as `NXS_ERR_${string}`) : 'NXS_ERR_INTERNAL', message, { status: res.status });
+  }
+}

@@ -1,0 +1,70 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT } from '../core/errors.ts';
+import { exitCodeFor } from '../core/error-registry.ts';
+import { isNxsError, errorMessage } from '../core/errors.ts';
+import type { CliContext } from './cli-context.ts';
+import { COMMANDS } from './commands.ts';
+
+/** Builds the `nxs` program. Each command file registers itself from COMMANDS. */
+export function buildProgram(cli: CliContext): Command {
+  const program = new Command('nxs')
+    .description('nxs: a survival host for an AI assistant, in one file')
+    .version(cli.version, '-V, --version', 'print the version and exit')
+    .showHelpAfterError('(run nxs --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: cli.stdout, writeErr: cli.stderr });
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 host unreachable, 5 environment,\n6 not found, 7 denied, 8 busy, 9 integrity, 10 upstream. See README.md.',
+  );
+  for (const register of COMMANDS) register(program, cli);
+  // Subcommands inherit exit and output behaviour so `nxs queue --bogus` is a usage error too.
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride().configureOutput({ writeOut: cli.stdout, writeErr: cli.stderr }).showHelpAfterError('(add --help for usage)');
+  }
+  return program;
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/** Runs the CLI; resolves to the exit code. Errors print one clear line on stderr. */
+export async function runCli(argv: string[], base: CliContext): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const cli: CliContext = { ...base, setExitCode: (c) => (exitCode = c) };
+  const program = buildProgram(cli);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    cli.stderr(`nxs: ${isNxsError(err) ? `${err.message} [${err.code}]` : errorMessage(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+/** Options every command that talks to a running host accepts. */
+export function hostOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'the data folder of the host (default $NXS_HOME/data)')
+    .option('--config <file>', 'config file (default $NXS_CONFIG or $NXS_HOME/nxs.yaml)')
+    .option('--url <url>', 'talk to the host at this URL instead of the one in the data folder');
+}
+
+export function parsePort(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected an integer from 0 to 65535');
+  const n = Number(value);
+  if (n > 65535) throw new InvalidArgumentError('expected an integer from 0 to 65535');
+  return n;
+}
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+export { Option };

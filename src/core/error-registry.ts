@@ -1,0 +1,33 @@
+import { CORE_ERRORS } from './core-errors.ts';
+import { NxsError, EXIT, type ErrorSpec, type ExitCode } from './errors.ts';
+import { DETECT_ERRORS } from '../detect/errors.ts';
+import { QUEUE_ERRORS } from '../queue/errors.ts';
+import { PROVIDERS_ERRORS } from '../providers/errors.ts';
+import { SUPERVISOR_ERRORS } from '../supervisor/errors.ts';
+import { ASSISTANT_ERRORS } from '../assistant/errors.ts';
+import { SANDBOX_ERRORS } from '../sandbox/errors.ts';
+import { INSTALL_ERRORS } from '../install/errors.ts';
+
+/** Every error code nxs can raise, with its exit code and HTTP status. One place, one table. */
+export const ERROR_REGISTRY: Readonly<Record<string, ErrorSpec>> = Object.freeze({
+  ...CORE_ERRORS,
+  ...DETECT_ERRORS,
+  ...QUEUE_ERRORS,
+  ...PROVIDERS_ERRORS,
+  ...SUPERVISOR_ERRORS,
+  ...ASSISTANT_ERRORS,
+  ...SANDBOX_ERRORS,
+  ...INSTALL_ERRORS,
+});
+
+export function specFor(code: string): ErrorSpec {
+  return ERROR_REGISTRY[code] ?? ERROR_REGISTRY.NXS_ERR_INTERNAL!;
+}
+
+export function exitCodeFor(err: unknown): ExitCode {
+  return err instanceof NxsError ? specFor(err.code).exit : EXIT.FAILURE;
+}
+
+export function httpStatusFor(err: unknown): number {
+  return err instanceof NxsError ? specFor(err.code).http : 500;
+}

@@ -1,0 +1,41 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+import type { SecretRedactor } from './secrets-redactor.ts';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Structured fields whose values are always secret, wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'apiKey', '*.apiKey', 'api_key', '*.api_key', 'token', '*.token', 'password', '*.password',
+  'secret', '*.secret', 'authorization', '*.authorization', 'headers.authorization',
+  '*.headers.authorization', 'credential', '*.credential', 'key', '*.key',
+];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  redactor: SecretRedactor;
+  /** Where lines go; stderr when omitted (stdout carries the ready banner and command output). Tests pass a sink. */
+  destination?: DestinationStream;
+  /** Pretty, human lines instead of JSON (on a TTY). */
+  pretty?: boolean;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const destination =
+    opts.destination ??
+    (opts.pretty
+      ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : pino.destination({ fd: 2, sync: true }));
+  return pino(
+    {
+      level: opts.level,
+      base: { pid: process.pid },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      hooks: { streamWrite: (line: string) => opts.redactor.scrub(line) },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,50 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { CAPABILITIES, type Capability } from '../core/capabilities.ts';
+
+/** Who is calling: the operator (ADMIN), or a token with its own capabilities. */
+export interface Principal {
+  /** Stable id for the audit trail: `operator` or `token:<id>`. */
+  id: string;
+  capabilities: ReadonlySet<Capability>;
+  /** A token bound to an agent acts as that agent. */
+  agentId?: string;
+}
+
+export type TokenResolver = (token: string) => Principal | null;
+
+/**
+ * Resolves bearer tokens. The operator's token (config, NXS_API_TOKEN, or the
+ * generated file) carries ADMIN; further resolvers (the supervisor's token
+ * table) answer for tokens made with `nxs token create`.
+ */
+export class TokenAuthority {
+  private readonly operatorDigest: Buffer;
+  private readonly resolvers: TokenResolver[] = [];
+  constructor(operatorToken: string) {
+    this.operatorDigest = digest(operatorToken);
+  }
+  addResolver(resolver: TokenResolver): void {
+    this.resolvers.push(resolver);
+  }
+  resolve(token: string): Principal | null {
+    if (timingSafeEqual(digest(token), this.operatorDigest)) {
+      return { id: 'operator', capabilities: new Set<Capability>(CAPABILITIES) };
+    }
+    for (const r of this.resolvers) {
+      const p = r(token);
+      if (p) return p;
+    }
+    return null;
+  }
+}
+
+// Comparing digests keeps the comparison constant-time whatever the lengths.
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}

@@ -1,0 +1,26 @@
+import type { ServerResponse } from 'node:http';
+import type { ErrorStyle } from './route.ts';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const OPENAI_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  405: 'invalid_request_error',
+  413: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/** The error body in the route's style. `message` has already been scrubbed of secrets. */
+export function errorBody(style: ErrorStyle, status: number, code: string, message: string): unknown {
+  if (style === 'openai') {
+    return { error: { message, type: OPENAI_TYPES[status] ?? 'api_error', code, param: null } };
+  }
+  return { success: false, error: message, code };
+}

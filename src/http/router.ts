@@ -1,0 +1,60 @@
+import type { Method, Route } from './route.ts';
+
+interface Compiled {
+  route: Route;
+  segments: string[];
+}
+
+export type Match = { kind: 'found'; route: Route; params: Record<string, string> } | { kind: 'wrong-method'; allowed: Method[] } | { kind: 'none' };
+
+/** A small segment router: static segments and `:params`, static beating param at equal length. */
+export class Router {
+  private readonly routes: Compiled[] = [];
+
+  add(route: Route): void {
+    this.routes.push({ route, segments: split(route.path) });
+    // Static segments first so `/api/agents/restore` wins over `/api/agents/:id`.
+    this.routes.sort((a, b) => score(b.segments) - score(a.segments));
+  }
+
+  addAll(routes: readonly Route[]): void {
+    for (const r of routes) this.add(r);
+  }
+
+  match(method: string, pathname: string): Match {
+    const parts = split(pathname);
+    const allowed: Method[] = [];
+    for (const c of this.routes) {
+      const params = matchSegments(c.segments, parts);
+      if (!params) continue;
+      if (c.route.method === method) return { kind: 'found', route: c.route, params };
+      allowed.push(c.route.method);
+    }
+    return allowed.length ? { kind: 'wrong-method', allowed } : { kind: 'none' };
+  }
+}
+
+function split(p: string): string[] {
+  return p.split('/').filter(Boolean);
+}
+
+function score(segments: string[]): number {
+  return segments.reduce((s, seg, i) => s + (seg.startsWith(':') ? 0 : 1 / (i + 1)), 0);
+}
+
+function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+  if (pattern.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const v = parts[i]!;
+    if (p.startsWith(':')) {
+      try {
+        params[p.slice(1)] = decodeURIComponent(v);
+      } catch {
+        return null;
+      }
+    } else if (p !== v) return null;
+  }
+  return params;
+}

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/logger.ts';
+import type { SecretRedactor } from '../core/secrets-redactor.ts';
+import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
+import { httpStatusFor } from '../core/error-registry.ts';
+import { hasCapability } from '../core/capabilities.ts';
+import { bearerToken, type TokenAuthority } from './auth.ts';
+import type { Router } from './router.ts';
+import { STREAMED, type ErrorStyle, type Route } from './route.ts';
+import { errorBody, sendJson } from './respond.ts';
+
+export interface HttpServerDeps {
+  log: Logger;
+  redactor: SecretRedactor;
+  auth: TokenAuthority;
+  router: Router;
+  maxBodyBytes: number;
+  isReady(): boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the API server. EADDRINUSE becomes NXS_ERR_PORT_IN_USE with the fix in its message. */
+export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningServer> {
+  const closing = new AbortController();
+  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
+    void handle(deps, req, res, closing.signal);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      const code = systemErrorCode(err);
+      if (code === 'EADDRINUSE') {
+        reject(new NxsError('NXS_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with --port N (or NXS_PORT, or 0 for any free port)`, { host, port }));
+      } else if (code === 'EACCES') {
+        reject(new NxsError('NXS_ERR_PORT_IN_USE', `not allowed to listen on ${host}:${port}; ports below 1024 need privileges, choose another with --port N`, { host, port }));
+      } else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+        reject(new NxsError('NXS_ERR_CONFIG_INVALID', `server.host ${host} is not an address of this machine`, { host }));
+      } else reject(err);
+    };
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing.abort(new Error('host stopping'));
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Streams (SSE) end when `closing` aborts; anything left is cut.
+        setTimeout(() => server.closeAllConnections(), 200).unref();
+      }),
+  };
+}
+
+async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, closing: AbortSignal): Promise<void> {
+  let style: ErrorStyle = (req.url ?? '').startsWith('/v1') ? 'openai' : 'nxs';
+  try {
+    const url = new URL(req.url ?? '/', 'http://nxs.invalid');
+    const match = deps.router.match(req.method ?? 'GET', url.pathname);
+    if (match.kind === 'none') throw new NxsError('NXS_ERR_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+    if (match.kind === 'wrong-method') {
+      res.setHeader('allow', match.allowed.join(', '));
+      throw new NxsError('NXS_ERR_METHOD_NOT_ALLOWED', `${url.pathname} does not accept ${req.method}; it accepts ${match.allowed.join(', ')}`);
+    }
+    const { route, params } = match;
+    style = route.errorStyle ?? style;
+    const principal = authenticate(deps, route, req);
+    if (!route.beforeReady && !deps.isReady()) throw new NxsError('NXS_ERR_NOT_READY', 'the host is not ready yet; retry shortly');
+    const body = await readJsonBody(req, deps.maxBodyBytes);
+    const abort = new AbortController();
+    const onGone = (): void => abort.abort(new Error('client went away'));
+    res.once('close', onGone);
+    const onClosing = (): void => abort.abort(closing.reason);
+    closing.addEventListener('abort', onClosing, { once: true });
+    try {
+      const result = await route.handler({ params, query: url.searchParams, body, principal, raw: req, res, signal: abort.signal });
+      if (result === STREAMED) return;
+      if (!res.headersSent) sendJson(res, result.status ?? 200, result.body, result.headers);
+    } finally {
+      closing.removeEventListener('abort', onClosing);
+    }
+  } catch (err) {
+    respondError(deps, res, style, err);
+  }
+}
+
+function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage) {
+  if (route.auth === 'public') return null;
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>" (the token is in the data folder\'s api-token file)');
+  const principal = deps.auth.resolve(token);
+  if (!principal) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'the bearer token is not valid for this host');
+  if (route.capability && !hasCapability(principal.capabilities, route.capability)) {
+    throw new NxsError('NXS_ERR_FORBIDDEN', `Insufficient capabilities: ${route.capability} required`, { capability: route.capability });
+  }
+  return principal;
+}
+
+function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new NxsError('NXS_ERR_PAYLOAD_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (server.max_body_bytes)`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new NxsError('NXS_ERR_PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes (server.max_body_bytes)`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size > limit) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve(undefined);
+      try {
+        resolve(JSON.parse(text));
+      } catch (err) {
+        reject(new NxsError('NXS_ERR_BAD_REQUEST', `request body is not valid JSON: ${errorMessage(err)}`));
+      }
+    });
+  });
+}
+
+function respondError(deps: HttpServerDeps, res: ServerResponse, style: ErrorStyle, err: unknown): void {
+  const status = httpStatusFor(err);
+  const code = err instanceof NxsError ? err.code : 'NXS_ERR_INTERNAL';
+  const message = deps.redactor.scrub(err instanceof NxsError ? err.message : 'internal error; see the host log');
+  if (!(err instanceof NxsError)) deps.log.error({ err: deps.redactor.scrub(errorMessage(err)), stack: err instanceof Error ? deps.redactor.scrub(err.stack ?? '') : undefined }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (err instanceof NxsError && typeof err.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(err.details.retryAfterSeconds);
+  sendJson(res, status, errorBody(style, status, code, message), headers);
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs the sources directly; `e2e` builds dist/nxs once
+// (test/e2e/global-setup.ts) and spawns it as a user would.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+          // The e2e files share one built artifact but each uses its own HOME.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
