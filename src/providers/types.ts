@@ -1,0 +1,83 @@
+// The fallback client's contract with the rest of the host. src/providers
+// implements it; the assistant, agents and the /v1 door consume it.
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null | unknown[];
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** An OpenAI chat-completions request; unknown fields pass through to the provider. */
+export interface ChatRequest {
+  model?: string;
+  messages: ChatMessage[];
+  tools?: unknown[];
+  tool_choice?: unknown;
+  response_format?: unknown;
+  temperature?: number;
+  max_tokens?: number;
+  [field: string]: unknown;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** How long the caller can wait in all (decides whether a Retry-After is honoured). */
+  latencyBudgetMs?: number;
+}
+
+export interface AttemptRecord {
+  provider: string;
+  outcome: 'ok' | 'retry' | 'failover' | 'skipped' | 'caller-error';
+  reason?: string;
+  ms: number;
+}
+
+/** The OpenAI chat.completion object as the provider returned it (id, choices, usage...). */
+export type ChatCompletion = {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: { index: number; message: ChatMessage; finish_reason: string | null }[];
+  usage?: unknown;
+  [field: string]: unknown;
+};
+
+export interface ChatResult {
+  completion: ChatCompletion;
+  provider: string;
+  model: string;
+  /** Answered from the emergency cache of earlier answers. */
+  cached: boolean;
+  attempts: AttemptRecord[];
+}
+
+/** A streamed delta, as OpenAI's chat.completion.chunk. */
+export type ChatChunk = { id: string; object: 'chat.completion.chunk'; created: number; model: string; choices: { index: number; delta: Partial<ChatMessage>; finish_reason: string | null }[]; [field: string]: unknown };
+
+export interface StreamOutcome {
+  provider: string;
+  /** complete: ended normally; continued: cut mid-answer and finished on another provider; incomplete: cut and not finished. */
+  ending: 'complete' | 'continued' | 'incomplete';
+  text: string;
+  attempts: AttemptRecord[];
+}
+
+export type ClientMode = 'normal' | 'degraded' | 'emergency';
+
+export interface LlmClient {
+  /** Throws NxsError NXS_ERR_PROVIDERS_EXHAUSTED when every provider fails and no cached answer fits. */
+  chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
+  stream(req: ChatRequest, opts?: CallOptions): { chunks: AsyncIterable<ChatChunk>; outcome: Promise<StreamOutcome> };
+  mode(): ClientMode;
+  /** Called when a provider answers again after emergency mode. */
+  onRecovered(listener: () => void): () => void;
+}
