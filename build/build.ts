@@ -1,0 +1,85 @@
+// npm run build: TypeScript -> one CommonJS bundle -> Node SEA executable ->
+// runtime folder -> tar.xz payload -> dist/nxs (sh header + payload).
+//   node build/build.ts [--arch x64|arm64] [--private-libs] [--fast]
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { arch as hostArch } from 'node:process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundle } from './bundle.ts';
+import { buildSea } from './sea.ts';
+import { stage, sizeKb, compress, sha256File } from './payload.ts';
+import { renderHeader } from './header.ts';
+import { nodeBinaryFor } from './node-runtime.ts';
+import { TARGETS, NODE_VERSION, GLIBC_FLOOR, type Arch } from './targets.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    arch: { type: 'string', default: hostArch === 'arm64' ? 'arm64' : 'x64' },
+    'private-libs': { type: 'string' },
+    fast: { type: 'boolean', default: false },
+  },
+});
+const target = TARGETS[values.arch as Arch];
+if (!target) {
+  console.error(`build: --arch must be one of ${Object.keys(TARGETS).join(', ')}; got ${values.arch}`);
+  process.exit(2);
+}
+if (process.versions.node !== NODE_VERSION) {
+  console.error(`build: run with Node ${NODE_VERSION} (npm run build puts it first on PATH); this is ${process.versions.node}`);
+  process.exit(2);
+}
+
+const t0 = performance.now();
+const step = (what: string): void => console.error(`build: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+const work = path.join(root, '.build', target.arch);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+const { main, workers } = await bundle(root, path.join(work, 'app'));
+step(`bundled ${(statSync(main).size / 1e6).toFixed(2)} MB`);
+
+const exe = path.join(work, 'nxs-sea');
+const native = target.arch === (hostArch === 'arm64' ? 'arm64' : 'x64');
+await buildSea({ main, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, out: exe, workDir: work });
+step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${native ? ' with code cache' : ''}`);
+
+const stageDir = path.join(work, 'runtime');
+stage({
+  root,
+  stageDir,
+  executable: exe,
+  sqliteAddon: path.join(root, 'node_modules/better-sqlite3/prebuilds', target.sqlitePrebuild),
+  workers,
+  libDir: values['private-libs'],
+  manifest: { name: 'nxs', version: pkg.version, arch: target.arch, node: NODE_VERSION, built_at: new Date().toISOString() },
+});
+const unpackedKb = sizeKb(stageDir);
+const payloadFile = path.join(work, 'payload.tar.xz');
+compress(stageDir, payloadFile, values.fast ? '-1' : '-9e');
+const payloadBytes = statSync(payloadFile).size;
+const payloadSha256 = await sha256File(payloadFile);
+step(`payload ${(payloadBytes / 1e6).toFixed(1)} MB (unpacked ${(unpackedKb / 1024).toFixed(1)} MiB)`);
+
+const header = renderHeader(path.join(root, 'nxs.sh.template'), {
+  version: pkg.version,
+  arch: target.arch,
+  payloadSha256,
+  payloadBytes,
+  unpackedKb,
+  loader: values['private-libs'] ? target.loader : '',
+  glibcFloor: GLIBC_FLOOR,
+});
+mkdirSync(path.join(root, 'dist'), { recursive: true });
+const out = path.join(root, 'dist', target.output);
+const tmp = `${out}.tmp`;
+writeFileSync(tmp, header);
+const fd = openSync(tmp, 'a');
+writeSync(fd, readFileSync(payloadFile));
+closeSync(fd);
+chmodSync(tmp, 0o755);
+// Atomic replace: a running copy of the old file keeps its inode.
+const { renameSync } = await import('node:fs');
+renameSync(tmp, out);
+step(`wrote ${path.relative(root, out)}: ${(statSync(out).size / 1e6).toFixed(1)} MB, sha256 ${payloadSha256.slice(0, 12)}…`);

