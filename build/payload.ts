@@ -56,7 +56,7 @@ export function compress(stageDir: string, out: string, level: string): void {
     'sh',
     [
       '-c',
-      `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf - . | xz ${level} --block-size=64MiB -T2 -c > "$2"`,
+      `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf - . | xz ${level} --block-size=32MiB -T2 -c > "$2"`,
       'sh',
       stageDir,
       out,

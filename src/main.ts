@@ -17,7 +17,9 @@ const cli = {
 
 runCli(process.argv.slice(2), cli).then(
   (code) => {
-    process.exitCode = code;
+    // Exit explicitly: after a clean stop nothing may keep the process alive
+    // (stdout and stderr are synchronous for files and pipes on Linux).
+    process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`nxs: ${String(err)}\n`);

@@ -15,26 +15,27 @@ export function registerStart(program: Command, cli: CliContext): void {
     .option('--config <file>', 'config file (default $NXS_CONFIG or $NXS_HOME/nxs.yaml)')
     .addOption(new Option('--tier <tier>', 'force a resource tier instead of detecting one').choices(TIERS))
     .action(async (opts: { port?: number; dataDir?: string; config?: string; tier?: string }) => {
+      // Listen for signals before anything else: a SIGTERM that lands during boot
+      // (or right after the banner) must still mean a clean stop and exit 0.
+      let signalled: (signal: NodeJS.Signals) => void = () => {};
+      const stopRequested = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
+      const onSignal = (signal: NodeJS.Signals): void => signalled(signal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const host = await startHost({ version: cli.version, env: cli.env, flags: opts, paths: cli.paths });
+      process.on('uncaughtException', (err) => {
+        host.ctx.log.fatal({ err: host.ctx.redactor.scrub(errorMessage(err)), stack: host.ctx.redactor.scrub(err.stack ?? '') }, 'uncaught exception; stopping');
+        cli.setExitCode(isNxsError(err) ? exitCodeFor(err) : EXIT.FAILURE);
+        signalled('SIGABRT');
+      });
       const c = host.ctx.config;
       cli.stdout(`nxs ${cli.version} ready at ${host.url} (data ${c.dataDir}, tier ${host.ctx.profile.current.tier}, boot ${host.ctx.bootLog.bootId})\n`);
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals): void => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          host.stop(`signal ${signal}`).then(resolve, (err: unknown) => {
-            cli.stderr(`nxs: stop failed: ${errorMessage(err)}\n`);
-            cli.setExitCode(EXIT.FAILURE);
-            resolve();
-          });
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        process.on('uncaughtException', (err) => {
-          host.ctx.log.fatal({ err: host.ctx.redactor.scrub(errorMessage(err)), stack: host.ctx.redactor.scrub(err.stack ?? '') }, 'uncaught exception; stopping');
-          cli.setExitCode(isNxsError(err) ? exitCodeFor(err) : EXIT.FAILURE);
-          void host.stop('uncaught exception').finally(resolve);
-        });
-      });
+      const signal = await stopRequested;
+      try {
+        await host.stop(signal === 'SIGABRT' ? 'uncaught exception' : `signal ${signal}`);
+      } catch (err) {
+        cli.stderr(`nxs: stop failed: ${errorMessage(err)}\n`);
+        cli.setExitCode(EXIT.FAILURE);
+      }
     });
 }

@@ -1,0 +1,38 @@
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { renderHeader } from '../../../build/header.ts';
+import { REPO_ROOT } from '../../helpers/test-context.ts';
+
+const values = { version: '1.2.3', arch: 'x64', payloadSha256: 'a'.repeat(64), payloadBytes: 123456, unpackedKb: 999, loader: 'ld-linux-x86-64.so.2', glibcFloor: '2.34' };
+
+describe('the sh header', () => {
+  it('renders with its own exact byte length and no placeholders left', () => {
+    const header = renderHeader(path.join(REPO_ROOT, 'nxs.sh.template'), values);
+    const m = /^NXS_HEADER_BYTES=(\d+)\s*$/m.exec(header);
+    expect(Number(m![1])).toBe(Buffer.byteLength(header));
+    expect(header).not.toMatch(/@[A-Z_]+@/);
+    expect(header.startsWith('#!/bin/sh\n')).toBe(true);
+  });
+
+  it('is valid sh for dash, bash and busybox ash, and shellcheck-clean', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nxs-hdr-'));
+    const file = path.join(dir, 'h.sh');
+    writeFileSync(file, renderHeader(path.join(REPO_ROOT, 'nxs.sh.template'), values));
+    for (const sh of [['dash', '-n'], ['bash', '-n'], ['busybox', 'sh', '-n']]) {
+      execFileSync(sh[0]!, [...sh.slice(1), file]);
+    }
+    execFileSync('shellcheck', ['-s', 'sh', path.join(REPO_ROOT, 'nxs.sh.template')]);
+  });
+
+  it('prints its own info without touching a payload', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nxs-hdr-'));
+    const file = path.join(dir, 'h.sh');
+    writeFileSync(file, renderHeader(path.join(REPO_ROOT, 'nxs.sh.template'), values));
+    const out = execFileSync('sh', [file, '--nxs-info'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).toString();
+    expect(out).toContain('version   1.2.3');
+    expect(out).toContain(`sha256    ${'a'.repeat(64)}`);
+  });
+});
