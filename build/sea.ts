@@ -36,7 +36,7 @@ export async function buildSea(opts: SeaOptions): Promise<void> {
   // 126.6 MB -> 108.5 MB, and the SEA still works (toolchain.md).
   const strip = opts.nodeBinary.includes('arm64') ? stripFor('aarch64') : 'strip';
   if (strip) execFileSync(strip, ['--strip-all', opts.out]);
-  const { inject } = (await import('postject')) as unknown as { inject: (file: string, name: string, data: Buffer, o: { sentinelFuse: string }) => Promise<void> };
+  const { inject } = await import('postject');
   await inject(opts.out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
 }
 

@@ -4,6 +4,7 @@ import { loadConfig, type ConfigFlags } from '../config/load.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
 import { readHostFile } from '../boot/host-file.ts';
 import { readTokenFile, TOKEN_FILE } from '../boot/api-token.ts';
+import { ERROR_CODE_HEADER } from '../http/respond.ts';
 import type { CliContext } from './cli-context.ts';
 
 export interface HostClientOptions extends ConfigFlags {
@@ -14,6 +15,8 @@ export interface HostClientOptions extends ConfigFlags {
 export interface HostResponse {
   status: number;
   body: unknown;
+  /** The NXS_ERR_* code of an error response. */
+  errorCode: string | undefined;
 }
 
 /**
@@ -69,7 +72,8 @@ export class HostClient {
             } catch {
               // not JSON: keep the text
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            const code = res.headers[ERROR_CODE_HEADER];
+            resolve({ status: res.statusCode ?? 0, body: parsed, errorCode: typeof code === 'string' ? code : undefined });
           });
           res.on('error', reject);
         },
@@ -85,8 +89,8 @@ export class HostClient {
   async ok(method: string, pathname: string, body?: unknown): Promise<unknown> {
     const res = await this.call(method, pathname, body);
     if (res.status >= 200 && res.status < 300) return res.body;
-    const b = res.body as { code?: string; error?: string | { message?: string; code?: string } } | undefined;
-    const code = (typeof b?.error === 'object' ? b.error.code : b?.code) ?? 'NXS_ERR_INTERNAL';
+    const b = res.body as { error?: string | { message?: string } } | undefined;
+    const code = res.errorCode ?? 'NXS_ERR_INTERNAL';
     const message = (typeof b?.error === 'object' ? b.error.message : b?.error) ?? `HTTP ${res.status}`;
     throw new NxsError(code.startsWith('NXS_ERR_') ? (code as `NXS_ERR_${string}`) : 'NXS_ERR_INTERNAL', message, { status: res.status });
   }

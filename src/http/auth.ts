@@ -12,6 +12,15 @@ export interface Principal {
 
 export type TokenResolver = (token: string) => Principal | null;
 
+/** A request refused for a missing capability, before its handler ran. */
+export interface Denial {
+  principal: Principal;
+  capability: Capability;
+  method: string;
+  route: string;
+  params: Record<string, string>;
+}
+
 /**
  * Resolves bearer tokens. The operator's token (config, NXS_API_TOKEN, or the
  * generated file) carries ADMIN; further resolvers (the supervisor's token
@@ -25,6 +34,14 @@ export class TokenAuthority {
   }
   addResolver(resolver: TokenResolver): void {
     this.resolvers.push(resolver);
+  }
+  /** Listeners told of every capability denial (the supervisor's audit trail). */
+  private readonly deniedListeners: ((d: Denial) => void)[] = [];
+  onDenied(listener: (d: Denial) => void): void {
+    this.deniedListeners.push(listener);
+  }
+  reportDenied(d: Denial): void {
+    for (const l of this.deniedListeners) l(d);
   }
   resolve(token: string): Principal | null {
     if (timingSafeEqual(digest(token), this.operatorDigest)) {

@@ -17,10 +17,17 @@ const OPENAI_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-/** The error body in the route's style. `message` has already been scrubbed of secrets. */
+/** Every error response names its NXS_ERR_* code in this header, whatever the body's shape. */
+export const ERROR_CODE_HEADER = 'x-nxs-error-code';
+
+/**
+ * The error body in the route's style. `message` has already been scrubbed of secrets.
+ * The nxs style is seed 004's body exactly (`{success:false,error}`); the code travels
+ * in ERROR_CODE_HEADER so clients can branch on it without changing that contract.
+ */
 export function errorBody(style: ErrorStyle, status: number, code: string, message: string): unknown {
   if (style === 'openai') {
     return { error: { message, type: OPENAI_TYPES[status] ?? 'api_error', code, param: null } };
   }
-  return { success: false, error: message, code };
+  return { success: false, error: message };
 }

@@ -8,7 +8,7 @@ import { hasCapability } from '../core/capabilities.ts';
 import { bearerToken, type TokenAuthority } from './auth.ts';
 import type { Router } from './router.ts';
 import { STREAMED, type ErrorStyle, type Route } from './route.ts';
-import { errorBody, sendJson } from './respond.ts';
+import { ERROR_CODE_HEADER, errorBody, sendJson } from './respond.ts';
 
 export interface HttpServerDeps {
   log: Logger;
@@ -78,7 +78,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     }
     const { route, params } = match;
     style = route.errorStyle ?? style;
-    const principal = authenticate(deps, route, req);
+    const principal = authenticate(deps, route, req, params);
     if (!route.beforeReady && !deps.isReady()) throw new NxsError('NXS_ERR_NOT_READY', 'the host is not ready yet; retry shortly');
     const body = await readJsonBody(req, deps.maxBodyBytes);
     const abort = new AbortController();
@@ -98,13 +98,14 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
   }
 }
 
-function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage) {
+function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage, params: Record<string, string>) {
   if (route.auth === 'public') return null;
   const token = bearerToken(req.headers.authorization);
   if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>" (the token is in the data folder\'s api-token file)');
   const principal = deps.auth.resolve(token);
   if (!principal) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'the bearer token is not valid for this host');
   if (route.capability && !hasCapability(principal.capabilities, route.capability)) {
+    deps.auth.reportDenied({ principal, capability: route.capability, method: req.method ?? 'GET', route: route.path, params });
     throw new NxsError('NXS_ERR_FORBIDDEN', `Insufficient capabilities: ${route.capability} required`, { capability: route.capability });
   }
   return principal;
@@ -156,7 +157,7 @@ function respondError(deps: HttpServerDeps, res: ServerResponse, style: ErrorSty
     res.destroy();
     return;
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { [ERROR_CODE_HEADER]: code };
   if (err instanceof NxsError && typeof err.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(err.details.retryAfterSeconds);
   sendJson(res, status, errorBody(style, status, code, message), headers);
 }

@@ -22,7 +22,8 @@ describe('the spine over HTTP', () => {
     expect(await ready.json()).toEqual({ ready: true });
     const none = await host.api('/api/status', { token: null });
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ success: false, code: 'NXS_ERR_UNAUTHORIZED' });
+    expect(await none.json()).toMatchObject({ success: false });
+    expect(none.headers.get('x-nxs-error-code')).toBe('NXS_ERR_UNAUTHORIZED');
     expect((await host.api('/api/status', { token: 'wrong' })).status).toBe(401);
     const ok = await host.api('/api/status');
     expect(ok.status).toBe(200);
@@ -40,7 +41,8 @@ describe('the spine over HTTP', () => {
     await using host = await startTestHost({ steps: [hostRoutesStep], config: { server: { max_body_bytes: 2048 } } });
     const bad = await host.api('/api/boot/entry', { method: 'POST', body: '{"entry": ', headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()) as object).toMatchObject({ success: false, code: 'NXS_ERR_BAD_REQUEST' });
+    expect((await bad.json()) as object).toMatchObject({ success: false });
+    expect(bad.headers.get('x-nxs-error-code')).toBe('NXS_ERR_BAD_REQUEST');
     const big = await host.api('/api/boot/entry', { method: 'POST', json: { entry: 'x'.repeat(5000) } });
     expect(big.status).toBe(413);
     expect((await host.api('/api/nope')).status).toBe(404);
@@ -55,7 +57,8 @@ describe('the spine over HTTP', () => {
     await using host = await startTestHost({ steps: [readOnlyToken, hostRoutesStep] });
     const r = await host.api('/api/boot/entry', { method: 'POST', token: 'reader-token-123', json: { entry: 'hello' } });
     expect(r.status).toBe(403);
-    expect(await r.json()).toEqual({ success: false, error: 'Insufficient capabilities: ADMIN required', code: 'NXS_ERR_FORBIDDEN' });
+    expect(await r.json()).toEqual({ success: false, error: 'Insufficient capabilities: ADMIN required' });
+    expect(r.headers.get('x-nxs-error-code')).toBe('NXS_ERR_FORBIDDEN');
   });
 
   it('keeps a boot log in seed 004\'s format, per boot, with every phase', async () => {
