@@ -1,6 +1,9 @@
 // npm run build: TypeScript -> one CommonJS bundle -> Node SEA executable ->
 // runtime folder -> tar.xz payload -> dist/nxs (sh header + payload).
-//   node build/build.ts [--arch x64|arm64] [--private-libs] [--fast]
+//   node build/build.ts [--arch x64|arm64] [--private-libs DIR | --no-private-libs] [--fast]
+// By default the loader and shared libraries are collected (build/private-libs.ts)
+// and shipped in lib/: +5.4 MB unpacked, +1.7 MB in the file, and it then runs
+// with an old glibc or none at all (docs/benchmarks/portability.md).
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { arch as hostArch } from 'node:process';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import { buildSea } from './sea.ts';
 import { stage, sizeKb, compress, sha256File } from './payload.ts';
 import { renderHeader } from './header.ts';
 import { nodeBinaryFor } from './node-runtime.ts';
+import { collectPrivateLibs } from './private-libs.ts';
 import { TARGETS, NODE_VERSION, GLIBC_FLOOR, type Arch } from './targets.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -17,6 +21,7 @@ const { values } = parseArgs({
   options: {
     arch: { type: 'string', default: hostArch === 'arm64' ? 'arm64' : 'x64' },
     'private-libs': { type: 'string' },
+    'no-private-libs': { type: 'boolean', default: false },
     fast: { type: 'boolean', default: false },
   },
 });
@@ -45,14 +50,22 @@ const native = target.arch === (hostArch === 'arm64' ? 'arm64' : 'x64');
 await buildSea({ main, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, out: exe, workDir: work });
 step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${native ? ' with code cache' : ''}`);
 
+const sqliteAddon = path.join(root, 'node_modules/better-sqlite3/prebuilds', target.sqlitePrebuild);
+let libDir: string | undefined = values['private-libs'];
+if (!libDir && !values['no-private-libs']) {
+  const libs = collectPrivateLibs({ roots: [nodeBinaryFor(root, target), sqliteAddon], arch: target.arch, loader: target.loader, outDir: path.join(work, 'lib') });
+  libDir = libs.dir;
+  step(`private libs ${(libs.bytes / 1e6).toFixed(1)} MB: ${libs.files.join(' ')}`);
+}
+
 const stageDir = path.join(work, 'runtime');
 stage({
   root,
   stageDir,
   executable: exe,
-  sqliteAddon: path.join(root, 'node_modules/better-sqlite3/prebuilds', target.sqlitePrebuild),
+  sqliteAddon,
   workers,
-  libDir: values['private-libs'],
+  libDir,
   manifest: { name: 'nxs', version: pkg.version, arch: target.arch, node: NODE_VERSION, built_at: new Date().toISOString() },
 });
 const unpackedKb = sizeKb(stageDir);
@@ -68,7 +81,7 @@ const header = renderHeader(path.join(root, 'nxs.sh.template'), {
   payloadSha256,
   payloadBytes,
   unpackedKb,
-  loader: values['private-libs'] ? target.loader : '',
+  loader: libDir ? target.loader : '',
   glibcFloor: GLIBC_FLOOR,
 });
 mkdirSync(path.join(root, 'dist'), { recursive: true });

@@ -1,5 +1,11 @@
 import type { Route } from '../http/route.ts';
 import type { TokenAuthority } from '../http/auth.ts';
+import type { SqliteQueue } from '../queue/sqlite-queue.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { Supervisor } from '../supervisor/types.ts';
+import type { DetectHandle } from '../detect/handle.ts';
+import type { CheckpointManager } from '../checkpoints/manager.ts';
+import type { Doctor } from '../doctor/doctor.ts';
 
 /**
  * What the boot steps hand each other. A step adds its routes, its status
@@ -15,5 +21,23 @@ export interface HostParts {
   readiness: Map<string, () => unknown>;
   /** The operator's token: the CLI's way in. Never logged. */
   operatorToken: string;
+  /** The durable queue (boot step `queue`); it implements JobQueue from src/queue/types.ts. */
+  queue?: SqliteQueue;
+  /** Persisted scheduled tasks (boot step `scheduler`). */
+  scheduler?: Scheduler;
+  /** Detection facts, tier, disk check (the detect step, first). */
+  detect?: DetectHandle;
+  /** The fallback LLM client (boot step `providers`); implements LlmClient from src/providers/types.ts. */
+  llm?: import('../providers/client.ts').FallbackClient;
+  /** The agent supervisor (boot step `supervisor`). */
+  supervisor?: Supervisor;
+  /** The assistant: conversations, channels, survival mode (boot step `assistant`, last). */
+  assistant?: import('../assistant/assistant.ts').Assistant;
+  /** Checkpoints and the state-provider registry (boot step `checkpoints`): parts call registerStateProvider. */
+  checkpoints?: CheckpointManager;
+  /** The self-healing doctor (boot step `doctor`). */
+  doctor?: Doctor;
+  /** Agent tools under capabilities, in the sandbox (boot step `tools`, last). */
+  tools?: import('../tools/toolbox.ts').Toolbox;
   [part: string]: unknown;
 }

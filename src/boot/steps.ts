@@ -1,6 +1,15 @@
 import type { Context } from '../core/context.ts';
 import type { HostParts } from './parts.ts';
 import { hostRoutesStep } from './host-routes.ts';
+import { queueStep } from '../queue/boot-step.ts';
+import { schedulerStep } from '../scheduler/boot-step.ts';
+import { providersStep } from '../providers/boot-step.ts';
+import { SUPERVISOR_STEP } from '../supervisor/step.ts';
+import { detectStep } from '../detect/boot-step.ts';
+import { checkpointsStep } from '../checkpoints/step.ts';
+import { doctorStep } from '../doctor/step.ts';
+import { assistantStep } from '../assistant/boot-step.ts';
+import { toolsStep } from '../tools/boot-step.ts';
 
 /**
  * A numbered start step. Steps run in order after the store is open and the
@@ -15,5 +24,14 @@ export interface BootStep {
 }
 
 export const BOOT_STEPS: readonly BootStep[] = [
+  detectStep,
   hostRoutesStep,
+  queueStep,
+  schedulerStep,
+  providersStep,
+  SUPERVISOR_STEP,
+  checkpointsStep,
+  doctorStep,
+  assistantStep,
+  toolsStep,
 ];

@@ -5,6 +5,8 @@ import { providersSection } from '../providers/config.ts';
 import { supervisorSection } from '../supervisor/config.ts';
 import { assistantSection } from '../assistant/config.ts';
 import { sandboxSection } from '../sandbox/config.ts';
+import { checkpointsSection } from '../checkpoints/config.ts';
+import { doctorSection } from '../doctor/config.ts';
 
 /** Every section of the config document, in the order they are validated. */
 export const SECTIONS = {
@@ -15,6 +17,8 @@ export const SECTIONS = {
   supervisor: supervisorSection,
   assistant: assistantSection,
   sandbox: sandboxSection,
+  checkpoints: checkpointsSection,
+  doctor: doctorSection,
 } as const;
 
 export type SectionConfigs = {

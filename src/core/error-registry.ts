@@ -7,6 +7,8 @@ import { SUPERVISOR_ERRORS } from '../supervisor/errors.ts';
 import { ASSISTANT_ERRORS } from '../assistant/errors.ts';
 import { SANDBOX_ERRORS } from '../sandbox/errors.ts';
 import { INSTALL_ERRORS } from '../install/errors.ts';
+import { CHECKPOINTS_ERRORS } from '../checkpoints/errors.ts';
+import { DOCTOR_ERRORS } from '../doctor/errors.ts';
 
 /** Every error code nxs can raise, with its exit code and HTTP status. One place, one table. */
 export const ERROR_REGISTRY: Readonly<Record<string, ErrorSpec>> = Object.freeze({
@@ -18,6 +20,8 @@ export const ERROR_REGISTRY: Readonly<Record<string, ErrorSpec>> = Object.freeze
   ...ASSISTANT_ERRORS,
   ...SANDBOX_ERRORS,
   ...INSTALL_ERRORS,
+  ...CHECKPOINTS_ERRORS,
+  ...DOCTOR_ERRORS,
 });
 
 export function specFor(code: string): ErrorSpec {

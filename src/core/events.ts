@@ -8,7 +8,19 @@ export interface HostEvents {
   'host.ready': { bootId: string; url: string };
   'host.stopping': { reason: string };
   'tier.changed': { from: string; to: string; reason: string };
+  'memory.pressure': { detail: string; tier: string };
+  'disk.low': { freeBytes: number; floorBytes: number };
   'alert': { source: string; code: string; message: string; severity: 'info' | 'warning' | 'critical' };
+  'queue.job.dead': { id: number; queue: string; group: string | null; code: string | null; error: string };
+  'channel.down': { channel: string; failures: number; error: string };
+  'assistant.survival': { active: boolean; reason: string };
+  'agent.crash_loop': { agentId: string; name: string; failures: number; windowMs: number; last: string };
+  'provider.credential_expired': { provider: string; source: string };
+  'provider.down': { provider: string; reason: string };
+  'queue.backlog': { queue: string; depth: number; limit: number };
+  'provider.demote': { provider: string; reason: string };
+  'config.reloaded': { files: string[]; tier: string };
+  'doctor.diagnosis': { id: string; rule: string; severity: string; summary: string; needs_approval: boolean };
   [event: `${string}.${string}`]: unknown;
 }
 

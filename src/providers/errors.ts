@@ -2,6 +2,13 @@ import { EXIT, type ErrorTable } from '../core/errors.ts';
 
 /** Codes owned by src/providers. Each is documented in README.md's error table. */
 export const PROVIDERS_ERRORS = {
+  NXS_ERR_PROVIDERS_EXHAUSTED: { exit: EXIT.UPSTREAM, http: 503, summary: 'Every LLM provider in the chain failed and no cached answer fits.' },
+  NXS_ERR_PROVIDER_REJECTED: { exit: EXIT.UPSTREAM, http: 400, summary: 'A provider refused the request itself (a 4xx other than auth, rate limit or context length); retrying cannot help.' },
+  NXS_ERR_PROVIDER_ABORTED: { exit: EXIT.FAILURE, http: 499, summary: 'The caller cancelled the LLM call.' },
+  NXS_ERR_STREAM_INCOMPLETE: { exit: EXIT.UPSTREAM, http: 502, summary: 'A streamed answer was cut mid-way and could not be finished on another provider.' },
+  NXS_ERR_LLM_BAD_REQUEST: { exit: EXIT.USAGE, http: 400, summary: 'The body is not a valid chat-completions request.' },
+  NXS_ERR_LLM_MODEL_UNKNOWN: { exit: EXIT.NOT_FOUND, http: 404, summary: 'The requested model is not one /v1/models lists (use one of those, or auto).' },
+  NXS_ERR_SECRET_STORE: { exit: EXIT.INTEGRITY, http: 500, summary: 'The encrypted credential store or its key cannot be read, written or decrypted.' },
+  NXS_ERR_SECRET_NOT_FOUND: { exit: EXIT.NOT_FOUND, http: 404, summary: 'No credential of that name is in the encrypted store.' },
+  NXS_ERR_SECRET_INVALID: { exit: EXIT.USAGE, http: 400, summary: 'A credential name or value is not acceptable (empty, multi-line, or a bad name).' },
 } as const satisfies ErrorTable;
-
-void EXIT;

@@ -69,6 +69,8 @@ export interface StreamOutcome {
   ending: 'complete' | 'continued' | 'incomplete';
   text: string;
   attempts: AttemptRecord[];
+  /** Answered from the emergency cache of earlier answers. */
+  cached?: boolean;
 }
 
 export type ClientMode = 'normal' | 'degraded' | 'emergency';

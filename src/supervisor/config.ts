@@ -1,9 +1,78 @@
 import type { ConfigSection } from '../config/section.ts';
+import type { ConfigCheck } from '../config/check.ts';
+import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
+import type { RestartMode } from './restart-policy.ts';
 
-// The config keys owned by src/supervisor: to be defined by that part.
-export interface SupervisorConfig {}
+/** One agent defined in config (`agents:` list); spawned by name through the API or at boot. */
+export interface AgentDefinition {
+  name: string;
+  capabilities: Capability[] | undefined;
+  /** An ES module the worker imports (`start(api)`, `handle(input, api)`); the built-in echo agent when unset. */
+  module: string | undefined;
+  restart: RestartMode;
+  autostart: boolean;
+  settings: Record<string, unknown>;
+}
+
+export interface SupervisorConfig {
+  agents: AgentDefinition[];
+  heartbeatMs: number;
+  restart: { baseMs: number; maxMs: number; jitter: number; crashLoopMax: number; crashLoopWindowMs: number };
+  taskTimeoutMs: number;
+  gpu: { fakeDevices: { id: number; name: string }[] };
+}
 
 export const supervisorSection: ConfigSection<SupervisorConfig> = {
-  keys: [],
-  parse: () => ({}),
+  keys: ['agents', 'supervisor', 'gpu'],
+  parse(root, check) {
+    const sup = check.obj(root.supervisor, 'supervisor', ['heartbeat_ms', 'restart', 'task_timeout_ms']);
+    const restart = check.obj(sup.restart, 'supervisor.restart', ['base_ms', 'max_ms', 'jitter', 'crash_loop_max', 'crash_loop_window_ms']);
+    const gpu = check.obj(root.gpu, 'gpu', ['fake_devices']);
+    const names = new Set<string>();
+    const agents = check.arr(root.agents, 'agents').map((a, i) => {
+      const def = parseAgent(a, `agents.${i}`, check);
+      if (names.has(def.name)) check.fail(`agents.${i}.name`, 'a name no other agent uses', def.name);
+      names.add(def.name);
+      return def;
+    });
+    return {
+      agents,
+      ...{
+        heartbeatMs: check.int(sup.heartbeat_ms, 'supervisor.heartbeat_ms', { min: 100, max: 3_600_000, def: 10_000 }),
+        taskTimeoutMs: check.int(sup.task_timeout_ms, 'supervisor.task_timeout_ms', { min: 100, max: 3_600_000, def: 30_000 }),
+        restart: {
+          baseMs: check.int(restart.base_ms, 'supervisor.restart.base_ms', { min: 0, max: 3_600_000, def: 1_000 }),
+          maxMs: check.int(restart.max_ms, 'supervisor.restart.max_ms', { min: 0, max: 86_400_000, def: 60_000 }),
+          jitter: check.num(restart.jitter, 'supervisor.restart.jitter', { min: 0, max: 1, def: 0.2 }),
+          crashLoopMax: check.int(restart.crash_loop_max, 'supervisor.restart.crash_loop_max', { min: 1, max: 1000, def: 5 }),
+          crashLoopWindowMs: check.int(restart.crash_loop_window_ms, 'supervisor.restart.crash_loop_window_ms', { min: 1000, max: 86_400_000, def: 300_000 }),
+        },
+      },
+      gpu: {
+        fakeDevices: check.arr(gpu.fake_devices, 'gpu.fake_devices').map((d, i) => {
+          if (typeof d === 'number' || typeof d === 'string') return { id: check.int(d, `gpu.fake_devices.${i}`, { min: 0, max: 4_294_967_295 }), name: `fake-gpu-${d}` };
+          const o = check.obj(d, `gpu.fake_devices.${i}`, ['id', 'name']);
+          return { id: check.int(o.id, `gpu.fake_devices.${i}.id`, { min: 0, max: 4_294_967_295 }), name: check.str(o.name, `gpu.fake_devices.${i}.name`, `fake-gpu-${String(o.id)}`) };
+        }),
+      },
+    };
+  },
 };
+
+function parseAgent(value: unknown, p: string, check: ConfigCheck): AgentDefinition {
+  const o = check.obj(value, p, ['name', 'capabilities', 'module', 'restart', 'autostart', 'settings']);
+  const name = check.str(o.name, `${p}.name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) check.fail(`${p}.name`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
+  const caps = o.capabilities === undefined ? undefined : check.arr(o.capabilities, `${p}.capabilities`).map((c, i) => {
+    if (!isCapability(c)) check.fail(`${p}.capabilities.${i}`, `one of ${CAPABILITIES.join(', ')}`, c);
+    return c;
+  });
+  return {
+    name,
+    capabilities: caps,
+    module: check.optStr(o.module, `${p}.module`),
+    restart: check.oneOf(o.restart, `${p}.restart`, ['always', 'on-failure', 'never'] as const, 'on-failure'),
+    autostart: check.bool(o.autostart, `${p}.autostart`, false),
+    settings: check.obj(o.settings, `${p}.settings`),
+  };
+}

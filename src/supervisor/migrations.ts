@@ -1,4 +1,69 @@
 import type { Migration } from '../store/migration.ts';
 
 /** Schema changes owned by src/supervisor, in order. Ids: 'supervisor/NNN-what'. */
-export const SUPERVISOR_MIGRATIONS: Migration[] = [];
+export const SUPERVISOR_MIGRATIONS: Migration[] = [
+  {
+    id: 'supervisor/001-agents-audit-tokens-ipc',
+    up(db) {
+      db.exec(`
+        CREATE TABLE agents (
+          agent_id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL,
+          capabilities TEXT NOT NULL,
+          settings TEXT NOT NULL,
+          state TEXT NOT NULL,
+          restarts INTEGER NOT NULL DEFAULT 0,
+          cpu_id INTEGER,
+          instance_id INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          started_at INTEGER NOT NULL,
+          parked_reason TEXT
+        );
+        CREATE TABLE agent_failures (
+          agent_id INTEGER NOT NULL REFERENCES agents(agent_id) ON DELETE CASCADE,
+          ts INTEGER NOT NULL,
+          reason TEXT NOT NULL
+        );
+        CREATE INDEX agent_failures_by_agent ON agent_failures (agent_id, ts);
+        -- instance ids never repeat, even across agents and host restarts
+        CREATE TABLE agent_instances (instance_id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id INTEGER NOT NULL, started_at INTEGER NOT NULL);
+
+        CREATE TABLE audit_log (
+          operation_id INTEGER PRIMARY KEY AUTOINCREMENT,
+          agent_id TEXT NOT NULL,
+          operation_type TEXT NOT NULL,
+          timestamp INTEGER NOT NULL,
+          allowed INTEGER NOT NULL,
+          principal TEXT NOT NULL,
+          details TEXT
+        );
+        CREATE INDEX audit_by_agent ON audit_log (agent_id, operation_id);
+        -- append-only: the store itself refuses to rewrite history
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+        CREATE TABLE api_tokens (
+          token_id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          digest TEXT NOT NULL UNIQUE,
+          capabilities TEXT NOT NULL,
+          agent_id TEXT,
+          created_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        );
+
+        CREATE TABLE ipc_messages (
+          message_id INTEGER PRIMARY KEY AUTOINCREMENT,
+          from_agent TEXT NOT NULL,
+          to_agent TEXT NOT NULL,
+          intent TEXT,
+          type TEXT NOT NULL,
+          data TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          delivered_at INTEGER
+        );
+        CREATE INDEX ipc_by_recipient ON ipc_messages (to_agent, message_id);
+      `);
+    },
+  },
+];

@@ -49,4 +49,6 @@ export interface Supervisor {
   restart(agentId: string, reason: string): void;
   capabilitiesOf(agentId: string): ReadonlySet<Capability>;
   audit: AuditTrail;
+  /** The settings an agent was spawned with (checkpoints save them; restore passes them to spawn). */
+  settingsOf?(agentId: string): Record<string, unknown> | null;
 }

@@ -1,0 +1,16 @@
+import { makeTestContext } from '/work/main/test/helpers/test-context.ts';
+import { systemClock } from '/work/main/src/core/clock.ts';
+import { SqliteQueue } from '/work/main/src/queue/sqlite-queue.ts';
+const ctx = await makeTestContext({ clock: systemClock, tier: 'full' });
+const q = new SqliteQueue(ctx);
+q.declare({ name: 'b' });
+const N = Number(process.argv[2] ?? 20000); const G = Number(process.argv[3] ?? 100);
+let t = performance.now();
+for (let i = 0; i < N; i++) q.enqueue({ queue: 'b', group: G ? `g${i % G}` : undefined, payload: { i } });
+const enq = performance.now() - t;
+t = performance.now();
+q.process('b', async () => {});
+await q.drain();
+const proc = performance.now() - t;
+console.log({ N, G, enqPerSec: Math.round(N / enq * 1000), procPerSec: Math.round(N / proc * 1000) });
+await q.stop(100); await ctx[Symbol.asyncDispose]();

@@ -1,0 +1,86 @@
+import { NxsError, isNxsError } from '../../core/errors.ts';
+import type { ChatMessage, LlmClient, StreamOutcome, ToolCall } from '../../providers/types.ts';
+
+export const REMEMBER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'remember',
+    description: 'Keep one short, lasting fact about the owner or their world in long-term memory (MEMORY.md).',
+    parameters: { type: 'object', properties: { fact: { type: 'string', description: 'the fact, one sentence' } }, required: ['fact'] },
+  },
+} as const;
+
+export interface ReplyResult {
+  text: string;
+  cached: boolean;
+  provider: string;
+}
+
+export type ToolRunner = (call: ToolCall) => string;
+
+const MAX_TOOL_ROUNDS = 3;
+
+/**
+ * Produces a reply: streams it (deltas go to `onDelta` as they are written),
+ * runs tool calls (remember) and continues the conversation with their
+ * results. When streaming finds every provider down, one non-streamed call
+ * gives the client's emergency cache its chance before giving up.
+ */
+export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[] }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal): Promise<ReplyResult> {
+  // In emergency mode a stream would only fail again; one plain call lets the cache answer.
+  const plainOnly = llm.mode() === 'emergency';
+  const messages = [...base.messages];
+  for (let round = 0; ; round++) {
+    const req = { ...(base.model ? { model: base.model } : {}), messages, ...(base.tools && round < MAX_TOOL_ROUNDS ? { tools: base.tools } : {}) };
+    let streamed: { text: string; toolCalls: ToolCall[]; provider: string; cached: boolean };
+    try {
+      if (plainOnly) throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'emergency mode');
+      streamed = await streamOnce(llm, req, onDelta, signal);
+    } catch (err) {
+      if (!isNxsError(err) || err.code !== 'NXS_ERR_PROVIDERS_EXHAUSTED') throw err;
+      if (!plainOnly) onRestart();
+      const res = await llm.chat(req, { signal });
+      const msg = res.completion.choices[0]?.message;
+      if (res.cached || !msg?.tool_calls?.length) return { text: contentText(msg?.content), cached: res.cached, provider: res.provider };
+      streamed = { text: contentText(msg.content), toolCalls: msg.tool_calls, provider: res.provider, cached: false };
+    }
+    if (streamed.toolCalls.length === 0 || streamed.cached) return { text: streamed.text, cached: streamed.cached, provider: streamed.provider };
+    messages.push({ role: 'assistant', content: streamed.text || null, tool_calls: streamed.toolCalls });
+    for (const call of streamed.toolCalls) messages.push({ role: 'tool', tool_call_id: call.id, content: runTool(call) });
+  }
+}
+
+async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messages: ChatMessage[] }, onDelta: (t: string) => void, signal: AbortSignal) {
+  const { chunks, outcome } = llm.stream(req, { signal });
+  // Handle a rejection early so it is never unhandled while chunks are read.
+  outcome.catch(() => undefined);
+  let text = '';
+  const calls = new Map<number, ToolCall>();
+  for await (const chunk of chunks) {
+    const delta = chunk.choices[0]?.delta;
+    if (!delta) continue;
+    if (typeof delta.content === 'string' && delta.content) {
+      text += delta.content;
+      onDelta(delta.content);
+    }
+    for (const tc of (delta.tool_calls ?? []) as (Partial<ToolCall> & { index?: number; function?: { name?: string; arguments?: string } })[]) {
+      const i = tc.index ?? 0;
+      const cur = calls.get(i) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
+      if (tc.id) cur.id = tc.id;
+      if (tc.function?.name) cur.function.name += tc.function.name;
+      if (tc.function?.arguments) cur.function.arguments += tc.function.arguments;
+      calls.set(i, cur);
+    }
+  }
+  const out = await outcome;
+  if (out.ending === 'incomplete') throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'the reply was cut and no provider could finish it');
+  // The fallback client marks an answer from its emergency cache (`cached` on the outcome).
+  const cached = (out as StreamOutcome & { cached?: boolean }).cached === true;
+  return { text: out.text || text, toolCalls: [...calls.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` })), provider: out.provider, cached };
+}
+
+function contentText(content: ChatMessage['content'] | undefined): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof p === 'object' && p && 'text' in p ? String((p as { text: unknown }).text) : '')).join('');
+  return '';
+}

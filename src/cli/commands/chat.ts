@@ -1,0 +1,164 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
+import pino from 'pino';
+import { startHost } from '../../boot/host.ts';
+import { ERROR_CODE_HEADER } from '../../http/respond.ts';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import { readHostFile } from '../../boot/host-file.ts';
+import { readTokenFile, TOKEN_FILE } from '../../boot/api-token.ts';
+import { NxsError, errorMessage } from '../../core/errors.ts';
+import { hostOptions } from '../program.ts';
+import { json } from '../output.ts';
+import type { CliContext } from '../cli-context.ts';
+import type { HostClientOptions } from '../host-client.ts';
+
+interface ChatOptions extends HostClientOptions {
+  conversation?: string;
+  json?: boolean;
+  /** commander's --no-start: false when given. */
+  start?: boolean;
+}
+
+interface Conn {
+  url: string;
+  token: string;
+  mainConversation: string;
+}
+
+/** Where the host is and the operator's token: the same lookup as HostClient, plus the main conversation's id. */
+function connect(cli: CliContext, opts: ChatOptions): Conn {
+  const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
+  const url = opts.url ?? readHostFile(config.dataDir)?.url;
+  if (!url) throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `no host is running for the data folder ${config.dataDir} (start one with: nxs start)`);
+  const token = config.apiToken ?? readTokenFile(path.join(config.dataDir, TOKEN_FILE));
+  if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', `no API token: set NXS_API_TOKEN or start the host once so it writes ${path.join(config.dataDir, TOKEN_FILE)}`);
+  return { url: url.replace(/\/$/, ''), token, mainConversation: config.assistant.mainConversation };
+}
+
+async function request(conn: Conn, method: string, pathname: string, body?: unknown): Promise<Response> {
+  try {
+    return await fetch(conn.url + pathname, { method, headers: { authorization: `Bearer ${conn.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  } catch (err) {
+    throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `the host at ${conn.url} does not answer (${errorMessage(err)}); is it running? (nxs start)`);
+  }
+}
+
+async function failFrom(res: Response): Promise<never> {
+  const b = (await res.json().catch(() => ({}))) as { code?: string; error?: string };
+  const named = res.headers.get(ERROR_CODE_HEADER) ?? b.code;
+  const code = named?.startsWith('NXS_ERR_') ? (named as `NXS_ERR_${string}`) : 'NXS_ERR_INTERNAL';
+  throw new NxsError(code, b.error ?? `HTTP ${res.status}`, { status: res.status });
+}
+
+/** Reads server-sent events: yields {event, data} per block. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncIterable<{ event: string; data: unknown }> {
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of body) {
+    buf += decoder.decode(chunk, { stream: true });
+    let at: number;
+    while ((at = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, at);
+      buf = buf.slice(at + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      if (data.length) yield { event, data: JSON.parse(data.join('\n')) as unknown };
+    }
+  }
+}
+
+/** Sends one message and streams its reply to `write`; resolves with the final message view. */
+async function ask(conn: Conn, conversation: string, text: string, write: (t: string) => void, notice: (t: string) => void): Promise<Record<string, unknown>> {
+  const posted = await request(conn, 'POST', '/api/messages', { conversation_id: conversation, text });
+  if (!posted.ok) await failFrom(posted);
+  const { message_id } = (await posted.json()) as { message_id: number };
+  const stream = await request(conn, 'GET', `/api/messages/${message_id}/stream`);
+  if (!stream.ok || !stream.body) await failFrom(stream);
+  let wrote = false;
+  let deferredSaid = false;
+  for await (const e of readSse(stream.body!)) {
+    const d = e.data as Record<string, unknown>;
+    if (e.event === 'delta') {
+      write(String(d.text));
+      wrote = true;
+    } else if (e.event === 'status' && d.status === 'deferred' && !deferredSaid) {
+      deferredSaid = true;
+      notice('(every provider is down: the answer is deferred and will come when one returns; Ctrl-C leaves, the reply stays queued)\n');
+    } else if (e.event === 'done') {
+      if (!wrote && typeof d.reply === 'string') write(d.reply);
+      if (d.status === 'failed') notice(`(failed: ${String(d.error)})\n`);
+      if (d.status === 'ignored') notice('(not addressed to the assistant in this conversation: kept as context)\n');
+      return d;
+    }
+  }
+  throw new NxsError('NXS_ERR_HOST_UNREACHABLE', 'the host closed the reply stream before the answer was complete');
+}
+
+export function registerChat(program: Command, cli: CliContext): void {
+  hostOptions(program.command('chat'))
+    .description('talk to the assistant of the running host (one message as arguments, or interactively)')
+    .argument('[message...]', 'send this one message and print the reply')
+    .option('--conversation <id>', 'the conversation to talk in (default: assistant.main_conversation)')
+    .option('--json', 'print the final message (status, reply) as JSON instead of streaming text')
+    .option('--no-start', 'fail when no host runs instead of starting one in this process')
+    .action(async (words: string[], opts: ChatOptions) => {
+      const { conn, stop } = await connectOrStart(cli, opts);
+      try {
+        await chat(cli, conn, words, opts);
+      } finally {
+        await stop();
+      }
+    });
+}
+
+/** The running host, or (none running, no --url, no --no-start) a host started in this process for the session, logging to <data>/chat-host.log. */
+async function connectOrStart(cli: CliContext, opts: ChatOptions): Promise<{ conn: Conn; stop: () => Promise<void> }> {
+  try {
+    return { conn: connect(cli, opts), stop: async () => {} };
+  } catch (err) {
+    if (!(err instanceof NxsError) || err.code !== 'NXS_ERR_HOST_UNREACHABLE' || opts.url || opts.start === false) throw err;
+  }
+  const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const logFile = path.join(config.dataDir, 'chat-host.log');
+  cli.stderr(`no host running: starting one in this process for the session (log: ${logFile})\n`);
+  const host = await startHost({ version: cli.version, env: cli.env, flags: { ...opts, port: 0 }, paths: cli.paths, logDestination: pino.destination({ dest: logFile, sync: true }) });
+  return { conn: { url: host.url, token: host.parts.operatorToken, mainConversation: config.assistant.mainConversation }, stop: () => host.stop('chat session ended') };
+}
+
+async function chat(cli: CliContext, conn: Conn, words: string[], opts: ChatOptions): Promise<void> {
+  const conversation = opts.conversation ?? conn.mainConversation;
+  if (words.length > 0) {
+    const final = await ask(conn, conversation, words.join(' '), opts.json ? () => {} : cli.stdout, opts.json ? () => {} : cli.stderr);
+    if (opts.json) cli.stdout(json(final));
+    else cli.stdout('\n');
+    if (final.status === 'failed') cli.setExitCode(10);
+    return;
+  }
+  // Interactive: one line, one message; the reply streams as it is written.
+  const rl = createInterface({ input: process.stdin, output: cli.isTTY ? process.stdout : undefined, terminal: cli.isTTY });
+  if (cli.isTTY) cli.stderr(`talking to ${conn.url} in conversation ${conversation}; Ctrl-D to leave\n`);
+  const prompt = (): void => {
+    if (cli.isTTY) rl.setPrompt('> '), rl.prompt();
+  };
+  prompt();
+  for await (const line of rl) {
+    if (line.trim() === '') {
+      prompt();
+      continue;
+    }
+    try {
+      await ask(conn, conversation, line, cli.stdout, cli.stderr);
+      cli.stdout('\n');
+    } catch (err) {
+      cli.stderr(`nxs: ${errorMessage(err)}\n`);
+    }
+    prompt();
+  }
+}

@@ -1,0 +1,100 @@
+import type { TierName } from '../config/schema.ts';
+import { NxsError } from '../core/errors.ts';
+import { TIER_LIMITS } from './limits.ts';
+
+export type UnitScope = 'system' | 'user';
+
+export interface UnitSpec {
+  scope: UnitScope;
+  /** The stable copy of the single file that ExecStart runs. */
+  binPath: string;
+  tier: TierName;
+  /** System scope: run as this existing user; absent means DynamicUser=yes. */
+  runAs?: string | undefined;
+  /** NXS_HOME of the service; absent keeps the default ($HOME/.nxs for user units, /var/lib/nxs for system ones). */
+  home?: string | undefined;
+  /** Extra arguments after `start` (e.g. --port 8080). */
+  startArgs?: readonly string[];
+  /** The host's graceful stop budget; systemd waits a little longer before SIGKILL. */
+  shutdownTimeoutMs: number;
+}
+
+/** systemd's exit statuses for usage and config mistakes: restarting cannot fix those. */
+const NO_RESTART_EXITS = '2 3';
+
+/**
+ * The nxs.service text (pure: tests read it, `nxs install --dry-run` prints it).
+ * Why no WatchdogSec: systemd's watchdog needs WATCHDOG=1 datagrams on
+ * NOTIFY_SOCKET, which Node cannot send without a native module, and shelling
+ * out to systemd-notify on a timer would wake an idle host forever. A crash or
+ * a failed start is caught by Restart=on-failure; a hang is not (docs/portability.md).
+ */
+export function renderUnit(spec: UnitSpec): string {
+  for (const [what, v] of [['binary path', spec.binPath], ['NXS_HOME', spec.home ?? ''], ['user', spec.runAs ?? ''], ...(spec.startArgs ?? []).map((a) => ['start argument', a])] as const) {
+    if (/[\n\r"\\%$]/.test(v)) {
+      throw new NxsError('NXS_ERR_USAGE', `the ${what} ${JSON.stringify(v)} cannot go into a systemd unit: it must not contain newlines, quotes, backslashes, % or $`, { value: v });
+    }
+  }
+  const lim = TIER_LIMITS[spec.tier];
+  const system = spec.scope === 'system';
+  const home = spec.home ?? (system ? '/var/lib/nxs' : undefined);
+  const exec = [spec.binPath, '--nxs-quiet', 'start', ...(spec.startArgs ?? [])].map(quoteArg).join(' ');
+  const stopSec = Math.ceil(spec.shutdownTimeoutMs / 1000) + 10;
+  const lines = [
+    '# Written by `nxs install`; `nxs uninstall` removes it. Edits are lost on the next install:',
+    '# put overrides in a drop-in instead (systemctl edit' + (system ? '' : ' --user') + ' nxs).',
+    '[Unit]',
+    'Description=nxs: survival host for an AI assistant',
+    'Documentation=https://github.com/nxs/nxs#readme',
+    ...(system ? ['Wants=network-online.target', 'After=network-online.target'] : []),
+    // Ten failed starts in five minutes means something systemd cannot fix; stop trying.
+    'StartLimitIntervalSec=300',
+    'StartLimitBurst=10',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${exec}`,
+    ...(home ? [`Environment=${quoteArg(`NXS_HOME=${home}`)}`] : []),
+    'Restart=on-failure',
+    'RestartSec=2s',
+    `RestartPreventExitStatus=${NO_RESTART_EXITS}`,
+    `TimeoutStopSec=${stopSec}s`,
+    'KillMode=mixed',
+    `MemoryHigh=${lim.memoryHigh}`,
+    `MemoryMax=${lim.memoryMax}`,
+    ...(lim.cpuQuota ? [`CPUQuota=${lim.cpuQuota}`] : []),
+    `TasksMax=${lim.tasksMax}`,
+    `LimitNOFILE=${lim.nofile}`,
+    ...(system ? systemSandboxing(spec, home!) : ['NoNewPrivileges=yes']),
+    '',
+    '[Install]',
+    `WantedBy=${system ? 'multi-user.target' : 'default.target'}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** An unprivileged identity and a read-only system around the state folder. */
+function systemSandboxing(spec: UnitSpec, home: string): string[] {
+  const identity = spec.runAs
+    ? [`User=${spec.runAs}`, `ReadWritePaths=${quoteArg(home)}`]
+    : // DynamicUser owns /var/lib/nxs through StateDirectory; a custom NXS_HOME must be writable to it.
+      ['DynamicUser=yes', 'StateDirectory=nxs', 'StateDirectoryMode=0700', ...(home === '/var/lib/nxs' ? [] : [`ReadWritePaths=${quoteArg(home)}`])];
+  return [
+    ...identity,
+    `WorkingDirectory=${quoteArg(home)}`,
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=read-only',
+    'PrivateTmp=yes',
+    'PrivateDevices=no',
+    'ProtectKernelTunables=yes',
+    'ProtectControlGroups=yes',
+    'RestrictSUIDSGID=yes',
+  ];
+}
+
+/** systemd's own quoting: double quotes around anything with a space. */
+function quoteArg(a: string): string {
+  return /\s/.test(a) ? `"${a}"` : a;
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../store/database.ts';
+import type { ChatCompletion, ChatRequest } from './types.ts';
+
+/**
+ * Emergency mode's exact-match cache: a request's digest (messages, model,
+ * tools, response_format and the sampling fields that change an answer) to
+ * the last answer a provider gave. Bounded: the least recently used go first.
+ */
+export class AnswerCache {
+  private readonly db: Db;
+  private readonly max: number;
+  private readonly now: () => number;
+  constructor(db: Db, max: number, now: () => number) {
+    this.db = db;
+    this.max = max;
+    this.now = now;
+  }
+
+  get(req: ChatRequest): { completion: ChatCompletion; provider: string } | null {
+    if (this.max === 0) return null;
+    const key = cacheKey(req);
+    const row = this.db.prepare('SELECT completion, provider FROM llm_answer_cache WHERE key = ?').get(key) as { completion: string; provider: string } | undefined;
+    if (!row) return null;
+    this.db.prepare('UPDATE llm_answer_cache SET used_at = ? WHERE key = ?').run(this.now(), key);
+    return { completion: JSON.parse(row.completion) as ChatCompletion, provider: row.provider };
+  }
+
+  put(req: ChatRequest, completion: ChatCompletion, provider: string): void {
+    if (this.max === 0) return;
+    const now = this.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO llm_answer_cache (key, completion, provider, created_at, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET completion = excluded.completion, provider = excluded.provider, used_at = excluded.used_at')
+        .run(cacheKey(req), JSON.stringify(completion), provider, now, now);
+      const { n } = this.db.prepare('SELECT count(*) AS n FROM llm_answer_cache').get() as { n: number };
+      if (n > this.max) this.db.prepare('DELETE FROM llm_answer_cache WHERE key IN (SELECT key FROM llm_answer_cache ORDER BY used_at ASC LIMIT ?)').run(n - this.max);
+    })();
+  }
+
+  size(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM llm_answer_cache').get() as { n: number }).n;
+  }
+}
+
+const KEY_FIELDS = ['model', 'messages', 'tools', 'tool_choice', 'response_format', 'temperature', 'top_p', 'max_tokens', 'seed', 'stop', 'n'];
+
+export function cacheKey(req: ChatRequest): string {
+  const picked: Record<string, unknown> = {};
+  for (const k of KEY_FIELDS) if (req[k] !== undefined) picked[k] = req[k];
+  return createHash('sha256').update(stableJson(picked)).digest('hex');
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}

@@ -1,0 +1,96 @@
+import type { Clock } from '../core/clock.ts';
+import type { ChatChunk, ChatCompletion, ChatRequest } from './types.ts';
+import type { ProviderSpec } from './provider-spec.ts';
+import type { Transport } from './transport.ts';
+import { SseParser } from './sse.ts';
+import { UpstreamFailure } from './upstream-failure.ts';
+
+/** One plain chat-completions call to one provider. Throws UpstreamFailure or NxsError (aborted). */
+export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<ChatCompletion> {
+  const r = await t.open(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
+  if (r.status < 200 || r.status >= 300) throw await t.httpFailure(r);
+  let text = '';
+  try {
+    for await (const chunk of r.body) text += (chunk as Buffer).toString('utf8');
+  } catch (err) {
+    throw r.failureOf(err);
+  } finally {
+    r.done();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UpstreamFailure({ kind: 'malformed', detail: 'body is not JSON' }, 'malformed answer');
+  }
+  const c = parsed as ChatCompletion;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.choices) || c.choices.length === 0 || typeof c.choices[0]?.message !== 'object') {
+    throw new UpstreamFailure({ kind: 'malformed', detail: 'no choices[0].message' }, 'malformed answer');
+  }
+  return c;
+}
+
+/**
+ * Opens a streaming call and yields its chunks. Resolves (the first `next`)
+ * only once headers are in, so a failure before any token is still invisible.
+ * A stall past `stallMs` between chunks, a cut socket, a chunk that is not
+ * JSON, or an end without [DONE] or finish_reason throws UpstreamFailure.
+ */
+export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, stallMs: number, signal?: AbortSignal): Promise<AsyncGenerator<ChatChunk>> {
+  const r = await t.open(p, 'POST', '/chat/completions', { ...body, stream: true }, apiKey, signal);
+  if (r.status < 200 || r.status >= 300) throw await t.httpFailure(r);
+  const ct = String(r.headers['content-type'] ?? '');
+  if (!ct.includes('text/event-stream')) {
+    r.body.resume();
+    r.done();
+    throw new UpstreamFailure({ kind: 'malformed', detail: `expected text/event-stream, got ${ct || 'no content-type'}` }, 'malformed stream');
+  }
+  return (async function* () {
+    const parser = new SseParser();
+    let stall = clock.setTimeout(() => r.abortFor('stall'), stallMs);
+    let finished = false;
+    try {
+      const events = async function* () {
+        for await (const raw of r.body) {
+          clock.clearTimeout(stall);
+          stall = clock.setTimeout(() => r.abortFor('stall'), stallMs);
+          yield* parser.push((raw as Buffer).toString('utf8'));
+        }
+        yield* parser.flush();
+      };
+      for await (const ev of events()) {
+        if (ev.kind === 'done') {
+          finished = true;
+          break;
+        }
+        let chunk: ChatChunk;
+        try {
+          chunk = JSON.parse(ev.data) as ChatChunk;
+        } catch {
+          r.abortFor('malformed');
+          throw new UpstreamFailure({ kind: 'malformed', detail: 'stream chunk is not JSON' }, 'malformed stream');
+        }
+        if ((chunk as { error?: unknown }).error) {
+          throw new UpstreamFailure({ kind: 'malformed', detail: 'provider sent an error mid-stream' }, 'error mid-stream');
+        }
+        if (!Array.isArray(chunk.choices)) throw new UpstreamFailure({ kind: 'malformed', detail: 'stream chunk without choices' }, 'malformed stream');
+        if (chunk.choices.some((c) => c.finish_reason)) finished = true;
+        yield chunk;
+      }
+      if (!finished) throw new UpstreamFailure({ kind: 'network', code: 'ECONNRESET' }, 'stream ended before [DONE]');
+    } catch (err) {
+      throw r.failureOf(err);
+    } finally {
+      clock.clearTimeout(stall);
+      r.done();
+      if (!r.body.destroyed) r.body.destroy();
+    }
+  })();
+}
+
+/** Concatenated text content of chunks (for the continuation prefix and the cache). */
+export function chunkText(chunk: ChatChunk): string {
+  let s = '';
+  for (const c of chunk.choices) if (typeof c.delta?.content === 'string') s += c.delta.content;
+  return s;
+}

@@ -1,0 +1,235 @@
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Db } from '../store/database.ts';
+import { NxsError } from '../core/errors.ts';
+import type { CallOptions, ChatRequest, ChatResult, ClientMode, LlmClient, ChatChunk, StreamOutcome } from './types.ts';
+import type { ProviderSpec } from './provider-spec.ts';
+import { upstreamModel } from './provider-spec.ts';
+import type { ClientSettings } from './config.ts';
+import { Transport } from './transport.ts';
+import { HealthStore } from './health-store.ts';
+import { AnswerCache } from './answer-cache.ts';
+import { availability, credentialStillRefused } from './breaker.ts';
+import { callChat } from './chat-call.ts';
+import { runChain, ChainExhausted, type RunnerDeps } from './chain-runner.ts';
+import { fingerprint, type CredentialSources } from './credentials.ts';
+import { streamWithFailover } from './stream-failover.ts';
+import { RecoveryProbe } from './recovery-probe.ts';
+
+export interface FallbackClientDeps {
+  clock: Clock;
+  log: Logger;
+  events: EventBus;
+  db: Db;
+  settings: ClientSettings;
+  chain: ProviderSpec[];
+  credentials: CredentialSources;
+  /** Jitter source; tests pass a fixed one. */
+  random?: () => number;
+  /** Scrubs registered secrets from provider text (ctx.redactor.scrub). */
+  scrub?: (text: string) => string;
+}
+
+export interface ProviderView {
+  name: string;
+  base_url: string;
+  model: string | null;
+  local: boolean;
+  optional: boolean;
+  state: 'closed' | 'open' | 'half-open';
+  available: 'usable' | 'resting' | 'probe' | 'credential-refused';
+  failures: number;
+  open_until: string | null;
+  last_error: string | null;
+  last_ok_at: string | null;
+  sticky: boolean;
+}
+
+/**
+ * The fallback client: an ordered chain of OpenAI-compatible providers, a
+ * breaker per provider, a sticky provider, a recovery probe that moves back
+ * up the chain, and an emergency cache when everything fails.
+ */
+export class FallbackClient implements LlmClient {
+  readonly transport: Transport;
+  readonly health: HealthStore;
+  readonly cache: AnswerCache;
+  private readonly deps: FallbackClientDeps;
+  private readonly runner: RunnerDeps;
+  private chainList: ProviderSpec[];
+  private stickyName: string | null = null;
+  private emergency = false;
+  private readonly recovery: RecoveryProbe;
+  private readonly recoveredListeners = new Set<() => void>();
+
+  constructor(deps: FallbackClientDeps) {
+    this.deps = deps;
+    this.chainList = [...deps.chain];
+    this.transport = new Transport(deps.clock);
+    this.health = new HealthStore(deps.db, () => deps.clock.now());
+    this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now());
+    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: deps.credentials, random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t) };
+    this.recovery = new RecoveryProbe({ clock: deps.clock, log: deps.log, probe: (p) => this.probe(p), candidates: () => this.recoveryCandidates(), onWin: (p) => this.recovered(p) });
+    // Breakers reloaded from the store may already be open: schedule their probes.
+    this.recovery.reschedule(this.health, this.isDegraded());
+  }
+
+  get chain(): readonly ProviderSpec[] {
+    return this.chainList;
+  }
+
+  /** Adds a provider found at runtime (a local server): last, or first when nothing remote is usable. */
+  addProvider(p: ProviderSpec, opts: { first: boolean }): void {
+    if (this.chainList.some((c) => c.name === p.name)) return;
+    this.chainList = opts.first ? [p, ...this.chainList] : [...this.chainList, p];
+  }
+
+  mode(): ClientMode {
+    if (this.emergency) return 'emergency';
+    return this.isDegraded() ? 'degraded' : 'normal';
+  }
+
+  onRecovered(listener: () => void): () => void {
+    this.recoveredListeners.add(listener);
+    return () => this.recoveredListeners.delete(listener);
+  }
+
+  async chat(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
+    try {
+      const win = await runChain(this.runner, this.order(), opts, (p, key, signal) => callChat(this.transport, p, { ...req, model: upstreamModel(p, req.model) as string }, key, signal));
+      this.succeeded(win.provider);
+      const completion = win.value;
+      this.cache.put(req, completion, win.provider.name);
+      return { completion, provider: win.provider.name, model: completion.model ?? upstreamModel(win.provider, req.model) ?? '', cached: false, attempts: win.attempts };
+    } catch (err) {
+      if (!(err instanceof ChainExhausted)) throw err;
+      this.exhausted();
+      const hit = this.cache.get(req);
+      if (hit) {
+        this.deps.log.warn({ provider: hit.provider }, 'every provider failed; answering from the emergency cache');
+        return { completion: { ...hit.completion, nxs_cached: true }, provider: hit.provider, model: hit.completion.model, cached: true, attempts: err.attempts };
+      }
+      throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', err.message, { attempts: err.attempts, mode: 'emergency' });
+    }
+  }
+
+  stream(req: ChatRequest, opts: CallOptions = {}): { chunks: AsyncIterable<ChatChunk>; outcome: Promise<StreamOutcome> } {
+    return streamWithFailover({
+      runner: this.runner,
+      transport: this.transport,
+      settings: this.deps.settings,
+      order: () => this.order(),
+      onWin: (p) => this.succeeded(p),
+      onExhausted: () => this.exhausted(),
+      cache: this.cache,
+      log: this.deps.log,
+    }, req, opts);
+  }
+
+  /** A tiny request to one provider (nxs providers test, recovery probes). */
+  async probe(p: ProviderSpec, signal?: AbortSignal): Promise<{ ok: boolean; ms: number; error?: string; model?: string }> {
+    const t0 = this.deps.clock.monotonic();
+    try {
+      const win = await runChain(this.runner, [{ ...p, retries: 0 }], { signal, latencyBudgetMs: p.timeouts.totalMs }, (q, key, s) =>
+        callChat(this.transport, q, { model: upstreamModel(q, undefined) as string, messages: [{ role: 'user', content: 'Reply with: ok' }], max_tokens: 1 }, key, s),
+      );
+      return { ok: true, ms: this.deps.clock.monotonic() - t0, model: win.value.model };
+    } catch (err) {
+      const reason = err instanceof ChainExhausted ? err.attempts.map((a) => a.reason).filter(Boolean).join('; ') || err.message : err instanceof Error ? err.message : String(err);
+      return { ok: false, ms: this.deps.clock.monotonic() - t0, error: this.runner.scrub(reason) };
+    }
+  }
+
+  /** Each provider's state, for status, /readyz and `nxs providers ls`. Secret-free. */
+  views(): ProviderView[] {
+    const now = this.deps.clock.now();
+    return this.chainList.map((p) => {
+      const h = this.health.get(p.name);
+      return {
+        name: p.name,
+        base_url: p.baseUrl,
+        model: p.model ?? null,
+        local: p.local,
+        optional: p.optional,
+        state: h.state,
+        available: h.credentialFp !== null ? 'credential-refused' : availability(h, now),
+        failures: h.failures,
+        open_until: h.state === 'closed' ? null : new Date(h.openUntil).toISOString(),
+        last_error: h.lastError === null ? null : this.runner.scrub(h.lastError),
+        last_ok_at: h.lastOkAt ? new Date(h.lastOkAt).toISOString() : null,
+        sticky: p.name === this.stickyName,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.recovery.stop();
+    await this.transport.close();
+  }
+
+  /** The chain starting at the sticky provider; the ones above it come last (the recovery probe moves back up). */
+  private order(): ProviderSpec[] {
+    const i = this.chainList.findIndex((p) => p.name === this.stickyName);
+    return i <= 0 ? [...this.chainList] : [...this.chainList.slice(i), ...this.chainList.slice(0, i)];
+  }
+
+  private succeeded(p: ProviderSpec): void {
+    const wasEmergency = this.emergency;
+    this.emergency = false;
+    const idx = this.chainList.findIndex((c) => c.name === p.name);
+    const stickyIdx = this.chainList.findIndex((c) => c.name === this.stickyName);
+    // Stay with what works; only the recovery probe moves up (so one lucky answer from above does not flap).
+    if (this.stickyName === null || stickyIdx < 0 || idx !== stickyIdx) this.stickyName = idx === 0 ? null : p.name;
+    if (wasEmergency) this.fireRecovered();
+    this.recovery.reschedule(this.health, this.isDegraded());
+  }
+
+  private exhausted(): void {
+    if (!this.emergency) {
+      this.deps.log.error('every LLM provider failed: emergency mode (cached answers, deferred requests)');
+      this.deps.events.emit('alert', { source: 'providers', code: 'providers.exhausted', message: 'every LLM provider failed; answering from the cache or deferring', severity: 'critical' });
+    }
+    this.emergency = true;
+    this.recovery.enterEmergency();
+  }
+
+  private recovered(p: ProviderSpec): void {
+    const wasEmergency = this.emergency;
+    this.emergency = false;
+    this.stickyName = this.chainList[0]?.name === p.name ? null : p.name;
+    this.deps.log.info({ provider: p.name }, 'recovery probe: provider answers again; moving back up the chain');
+    this.deps.events.emit('provider.recovered', { provider: p.name });
+    if (wasEmergency) this.fireRecovered();
+    this.recovery.reschedule(this.health, this.isDegraded());
+  }
+
+  private fireRecovered(): void {
+    for (const l of [...this.recoveredListeners]) {
+      try {
+        l();
+      } catch (err) {
+        this.deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'recovery listener failed');
+      }
+    }
+  }
+
+  /** Providers worth probing: in emergency all of them; otherwise the ones above the sticky one. */
+  private recoveryCandidates(): ProviderSpec[] {
+    if (this.emergency) return [...this.chainList];
+    const i = this.chainList.findIndex((p) => p.name === this.stickyName);
+    return i <= 0 ? [] : this.chainList.slice(0, i);
+  }
+
+  private isDegraded(): boolean {
+    if (this.emergency) return true;
+    if (this.stickyName !== null && this.chainList[0]?.name !== this.stickyName) return true;
+    const now = this.deps.clock.now();
+    return this.chainList.some((p) => !p.optional && (availability(this.health.get(p.name), now) !== 'usable' || this.health.get(p.name).credentialFp !== null));
+  }
+
+  /** True when a refused credential has since changed (so the provider may be tried again). */
+  credentialChanged(p: ProviderSpec, value: string | undefined): boolean {
+    return !credentialStillRefused(this.health.get(p.name), fingerprint(value));
+  }
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { systemErrorCode } from '../core/errors.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { ProviderSpec } from './provider-spec.ts';
+
+export type CredentialSource = 'env' | 'env-file' | 'secret-file' | 'store' | 'config' | 'prompt' | 'none';
+
+export interface ResolvedCredential {
+  value: string | undefined;
+  source: CredentialSource;
+  /** A short digest to notice a changed key without keeping the key. */
+  fingerprint: string;
+}
+
+export interface CredentialSources {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The mounted secrets folder (/run/secrets); injectable for tests. */
+  secretsDir: string;
+  store: CredentialStore | null;
+  /** Asks a person for the key; given only to the CLI on a TTY. */
+  prompt?: ((provider: ProviderSpec) => Promise<string | undefined>) | undefined;
+  /** Every key found is registered here so it never reaches logs or answers. */
+  redact: (secret: string) => void;
+}
+
+export function fingerprint(value: string | undefined): string {
+  return value ? createHash('sha256').update(value).digest('hex').slice(0, 16) : 'none';
+}
+
+/**
+ * In order: environment variable, `<ENV>_FILE`, the mounted secret file
+ * (/run/secrets/<secret> or <env lowercased>), the encrypted store, the config
+ * file, and last a prompt (CLI on a TTY only). Resolved on every call, so a
+ * rotated key is picked up without a restart.
+ */
+export async function resolveCredential(p: ProviderSpec, src: CredentialSources): Promise<ResolvedCredential> {
+  const found = (value: string | undefined, source: CredentialSource): ResolvedCredential => {
+    const v = value?.trim();
+    if (v) src.redact(v);
+    return { value: v, source, fingerprint: fingerprint(v) };
+  };
+  if (p.credential.none) return found(undefined, 'none');
+  const c = p.credential;
+  const fromEnv = src.env[c.env];
+  if (fromEnv) return found(fromEnv, 'env');
+  const envFile = src.env[`${c.env}_FILE`];
+  if (envFile) {
+    const v = readSecretFile(envFile);
+    if (v) return found(v, 'env-file');
+  }
+  for (const name of new Set([c.secret, c.env.toLowerCase(), p.name])) {
+    if (name.includes('/') || name.startsWith('.')) continue;
+    const v = readSecretFile(path.join(src.secretsDir, name));
+    if (v) return found(v, 'secret-file');
+  }
+  const stored = src.store?.get(c.secret) ?? (c.secret !== c.env ? src.store?.get(c.env) : undefined);
+  if (stored) return found(stored, 'store');
+  if (c.value) return found(c.value, 'config');
+  if (src.prompt && !p.local) {
+    const v = await src.prompt(p);
+    if (v) return found(v, 'prompt');
+  }
+  return found(undefined, 'none');
+}
+
+function readSecretFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (err) {
+    const code = systemErrorCode(err);
+    // A missing or unreadable mount is a normal "not here"; the next source answers.
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EISDIR') return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,219 @@
+import { mkdirSync, chownSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../core/context.ts';
+import { NxsError } from '../core/errors.ts';
+import type { AuditTrail } from '../supervisor/types.ts';
+import type { RunResult, SandboxBackend, BackendName } from './backend.ts';
+import { BwrapBackend, probeBwrap } from './bwrap-backend.ts';
+import { DockerBackend, probeDocker } from './docker-backend.ts';
+import { NoneBackend } from './none-backend.ts';
+import { EgressProxy } from './egress-proxy.ts';
+import { writeForwarder } from './egress-forwarder.ts';
+import { buildMountTable, type MountTable, type Trust } from './mount-table.ts';
+import { Overrides } from './overrides.ts';
+import { which } from './which.ts';
+import { reachableBy } from './reachable.ts';
+
+export interface SandboxDeps {
+  audit: AuditTrail;
+}
+
+export interface ShellRun {
+  command: string;
+  trust: Trust;
+  agentId: string;
+  principal: string;
+  /** The proxy socket is bound in (the toolbox sets this for main conversations of agents holding ACCESS_NET). */
+  network: boolean;
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The sandbox as the tools see it: the mount view of each trust level, the
+ * chosen backend, the egress proxy and the owner's overrides. `create` probes
+ * bwrap (tens of ms) before returning; a container runtime is probed only when
+ * bwrap fails, in the background, so boot never waits on a hung daemon.
+ */
+export class Sandbox {
+  readonly overrides: Overrides;
+  readonly proxy: EgressProxy;
+  readonly workspace: string;
+  /** Who owns what the sandbox writes: set when nxs runs as root (commands run as this uid instead). */
+  readonly owner: { uid: number; gid: number } | null;
+  private readonly tables: Record<Trust, MountTable>;
+  private readonly ctx: Context;
+  private backend: SandboxBackend;
+  private detail: string;
+  /** Settles once a backend is chosen (a container probe may still be running after create). */
+  private ready: Promise<void> = Promise.resolve();
+  private readonly tried: string[] = [];
+
+  private constructor(ctx: Context, deps: SandboxDeps) {
+    this.ctx = ctx;
+    const cfg = ctx.config.sandbox;
+    this.owner = process.getuid?.() === 0 ? cfg.runAs : null;
+    this.workspace = chooseWorkspace(cfg.workspace, ctx.config.home, this.owner);
+    prepareWorkspace(this.workspace, this.owner);
+    const input = { workspace: this.workspace, extra: cfg.mounts, systemPaths: cfg.systemPaths, dataDir: ctx.config.dataDir, home: ctx.config.home };
+    this.tables = { main: buildMountTable({ ...input, trust: 'main' }), other: buildMountTable({ ...input, trust: 'other' }) };
+    this.overrides = new Overrides({ clock: ctx.clock, log: ctx.log, audit: deps.audit, maxMinutes: cfg.maxOverrideMinutes });
+    this.proxy = new EgressProxy({ clock: ctx.clock, log: ctx.log, audit: deps.audit, allow: () => cfg.egress.allow, overrides: () => this.overrides.egress() });
+    this.backend = new NoneBackend({ clock: ctx.clock, killGraceMs: cfg.killGraceMs, runAs: this.owner });
+    this.detail = 'detecting';
+    ctx.lifecycle.onStop('sandbox', () => {
+      this.stopping.abort(new Error('host stopping'));
+      this.overrides.stop();
+      this.proxy.close();
+    });
+  }
+
+  static async create(ctx: Context, deps: SandboxDeps): Promise<Sandbox> {
+    const s = new Sandbox(ctx, deps);
+    if (!(await s.selectBwrap())) s.ready = s.selectContainer();
+    return s;
+  }
+
+  table(trust: Trust): MountTable {
+    return this.tables[trust];
+  }
+
+  get backendName(): BackendName {
+    return this.backend.name;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      backend: this.backend.name,
+      detail: this.detail,
+      workspace: this.workspace,
+      egress_allow: this.ctx.config.sandbox.egress.allow.length,
+      overrides: this.overrides.list().map((o) => ({ id: o.id, kind: o.kind, expires_at: new Date(o.expiresAt).toISOString() })),
+    };
+  }
+
+  /** Runs a shell command confined, or refuses with the reason when no backend confines and no override allows it. */
+  async runShell(run: ShellRun): Promise<RunResult & { unsandboxed: boolean }> {
+    await this.ready;
+    let unsandboxed = false;
+    if (this.backend.name === 'none') {
+      const o = this.overrides.unsandboxed();
+      if (!o) {
+        throw new NxsError('NXS_ERR_SANDBOX_UNAVAILABLE', `no sandbox works on this host (${this.detail}); commands are refused rather than run unconfined. The owner can allow unsandboxed runs for a limited time: nxs sandbox allow-unsandboxed --minutes N --reason "..."`, { backend: 'none' });
+      }
+      unsandboxed = true;
+      this.ctx.log.warn({ agent_id: run.agentId, override_id: o.id }, 'running a command WITHOUT a sandbox (owner override)');
+    }
+    // A proxy socket (and the in-sandbox forwarder) only when something could pass it.
+    const anyEgress = this.ctx.config.sandbox.egress.allow.length > 0 || this.overrides.egress().length > 0;
+    const egress = run.network && anyEgress && this.backend.name === 'bwrap' && this.forwarder !== null
+      ? await this.proxy.openSession({ agentId: run.agentId, principal: run.principal }, 'unix')
+      : null;
+    try {
+      return {
+        ...(await this.backend.run({
+          command: run.command,
+          table: this.tables[run.trust],
+          limits: { ...this.ctx.profile.current.sandbox },
+          egressSocket: egress?.socketPath ?? null,
+          ...(run.onOutput ? { onOutput: run.onOutput } : {}),
+          signal: run.signal ? AbortSignal.any([run.signal, this.stopping.signal]) : this.stopping.signal,
+        })),
+        unsandboxed,
+      };
+    } finally {
+      await egress?.close();
+    }
+  }
+
+  private forwarder: { node: string; script: string } | null = null;
+  /** Aborted when the host stops: every command still running is killed (killed: "aborted"). */
+  private readonly stopping = new AbortController();
+
+  private async selectBwrap(): Promise<boolean> {
+    const { ctx, tried } = this;
+    const cfg = ctx.config.sandbox;
+    if (cfg.backend === 'auto' || cfg.backend === 'bwrap') {
+      const bwrap = which('bwrap', ctx.env.PATH);
+      const blocked = this.unreachableMount();
+      const probe = blocked
+        ? { ok: false, disableUserns: false, detail: blocked }
+        : bwrap ? await probeBwrap(bwrap, this.owner) : { ok: false, disableUserns: false, detail: 'bwrap is not installed (Debian: apt-get install bubblewrap)' };
+      if (bwrap && probe.ok) {
+        const node = ctx.paths.packed ? which('node', ctx.env.PATH) : process.execPath;
+        if (node) {
+          const fwd = writeForwarder();
+          ctx.lifecycle.onStop('egress-forwarder', fwd.dispose);
+          this.forwarder = { node, script: fwd.script };
+        }
+        this.backend = new BwrapBackend({
+          bwrap, clock: ctx.clock, log: ctx.log, systemPaths: cfg.systemPaths, forbidden: this.tables.main.forbidden,
+          runAs: this.owner, killGraceMs: cfg.killGraceMs, disableUserns: probe.disableUserns, forwarder: this.forwarder ?? undefined,
+        });
+        this.detail = `${probe.detail}; ${this.backend.description}${this.forwarder ? '' : '; no node binary for the in-sandbox egress forwarder, so commands get no network'}`;
+        ctx.log.info({ backend: 'bwrap', detail: this.detail }, 'sandbox backend chosen');
+        return true;
+      }
+      tried.push(probe.detail);
+    }
+    return false;
+  }
+
+  /** As root, commands run as sandbox.run_as: every mount source must be within its reach. */
+  private unreachableMount(): string | null {
+    if (!this.owner) return null;
+    for (const m of this.tables.main.mounts) {
+      const r = reachableBy(m.source, this.owner);
+      if (!r.ok) return `${m.source} is not reachable by uid ${this.owner.uid} (sandbox.run_as): ${r.blocker} has no search permission for it; set sandbox.workspace (or the mount) to a folder that uid can reach, such as /srv/nxs-workspace`;
+    }
+    return null;
+  }
+
+  private async selectContainer(): Promise<void> {
+    const { ctx, tried } = this;
+    const cfg = ctx.config.sandbox;
+    if (cfg.backend === 'auto' || cfg.backend === 'docker') {
+      for (const cmd of ['docker', 'podman'] as const) {
+        if (!which(cmd, ctx.env.PATH)) continue;
+        const probe = await probeDocker(cmd);
+        if (probe.ok) {
+          const user = this.owner ? `${this.owner.uid}:${this.owner.gid}` : `${process.getuid?.() ?? 65534}:${process.getgid?.() ?? 65534}`;
+          this.backend = new DockerBackend({ cmd, image: cfg.dockerImage, clock: ctx.clock, killGraceMs: cfg.killGraceMs, user, clientPath: ctx.env.PATH ?? '/usr/bin:/bin' });
+          this.detail = `${probe.detail}; ${this.backend.description}`;
+          ctx.log.info({ backend: cmd, detail: this.detail }, 'sandbox backend chosen');
+          return;
+        }
+        tried.push(probe.detail);
+      }
+      if (tried.length < 2) tried.push('no docker or podman installed');
+    }
+    this.detail = cfg.backend === 'none' ? 'sandbox.backend is none' : tried.join('; ');
+    ctx.log.warn({ backend: 'none', detail: this.detail }, 'no sandbox backend works here: shell commands will be refused');
+  }
+}
+
+/** Where root's sandbox user can reach when NXS_HOME cannot be walked (as /root, mode 0700). */
+export const ROOT_FALLBACK_WORKSPACE = '/var/lib/nxs/workspace';
+
+/**
+ * The configured workspace, else <home>/workspace; as root, when the run_as user
+ * cannot walk down to <home> (say /root/.nxs), /var/lib/nxs/workspace instead.
+ */
+function chooseWorkspace(configured: string | undefined, home: string, owner: { uid: number; gid: number } | null): string {
+  if (configured) return path.resolve(configured);
+  const preferred = path.join(home, 'workspace');
+  if (!owner) return preferred;
+  try {
+    if (reachableBy(home, owner, 1).ok) return preferred;
+  } catch {
+    // home does not exist yet: it will be created 0700 by the data folder step, so not reachable either.
+  }
+  return ROOT_FALLBACK_WORKSPACE;
+}
+
+/** The workspace exists, is a folder, and (when nxs is root) belongs to the uid commands run as. */
+function prepareWorkspace(dir: string, owner: { uid: number; gid: number } | null): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (!statSync(dir).isDirectory()) throw new NxsError('NXS_ERR_CONFIG_INVALID', `sandbox.workspace ${dir} is not a folder`);
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+}

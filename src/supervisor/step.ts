@@ -1,0 +1,67 @@
+import type { BootStep } from '../boot/steps.ts';
+import type { JobQueue } from '../queue/types.ts';
+import type { DetectHandle } from '../detect/handle.ts';
+import { isProbeError } from '../detect/facts.ts';
+import { AgentSupervisor } from './supervisor.ts';
+import { GpuScheduler, type GpuDevice } from './gpu-scheduler.ts';
+import { readGpuUtilization, type GpuUtilization } from './gpu-utilization.ts';
+import { Mailbox } from './ipc.ts';
+import { TokenStore } from './tokens.ts';
+import { HostOps } from './host-ops.ts';
+import { agentRoutes } from './routes-agents.ts';
+import { accessRoutes } from './routes-access.ts';
+import { resourceRoutes } from './routes-resources.ts';
+
+/**
+ * Boot step `supervisor`: tokens first (so the resolver answers), then the GPU
+ * devices (`gpu.fake_devices` when set, else detection's list, numbered 0..n-1
+ * in its order), the mailbox on the queue when there is one, the routes,
+ * and last the agents that were alive at the last stop.
+ */
+export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utilization?: () => Promise<GpuUtilization>; random?: () => number } = {}): BootStep {
+  return {
+    name: 'supervisor',
+    start(ctx, parts) {
+      const detected = detectedGpus(parts.detect);
+      const devices = opts.gpuDevices ?? (ctx.config.supervisor.gpu.fakeDevices.length ? ctx.config.supervisor.gpu.fakeDevices : detected);
+      const sup = new AgentSupervisor(ctx, { gpu: new GpuScheduler(devices), ...(opts.random ? { random: opts.random } : {}) });
+      const tokens = new TokenStore(ctx.db, ctx.clock);
+      parts.auth.addResolver(tokens.resolver((id) => (sup.store.get(Number(id)) ? sup.capabilitiesOf(id) : null)));
+      const queue = (parts.queue as JobQueue | undefined) ?? null;
+      const mailbox = new Mailbox(ctx.db, ctx.clock, queue, (to, m) => {
+        const proc = sup.process(to);
+        if (!proc || sup.get(to)?.state !== 'running') return false;
+        proc.deliver(m);
+        ctx.events.emit('ipc.delivered', { messageId: m.message_id, to });
+        return true;
+      });
+      ctx.events.on('agent.started', (p) => mailbox.flush((p as { agentId: string }).agentId));
+      const ops = new HostOps(ctx, sup, mailbox);
+      parts.auth.onDenied((d) => ops.recordDenial(d));
+      sup.requestHandler = (agentId, op, args) => ops.agentRequest(agentId, op, args);
+      const utilization = opts.utilization ?? (() => readGpuUtilization());
+      parts.routes.push(...agentRoutes(sup, ops), ...accessRoutes(ctx, sup, tokens), ...resourceRoutes(sup, ops, utilization));
+      parts.status.set('agents', () => {
+        const all = sup.list();
+        const count = (s: string): number => all.filter((a) => a.state === s).length;
+        return { total: all.length, running: count('running'), restarting: count('restarting'), parked: count('parked'), gpu_devices: sup.gpu.listDevices().length };
+      });
+      parts.supervisor = sup;
+      const stopMailbox = mailbox.start();
+      ctx.lifecycle.onStop('supervisor', async () => {
+        stopMailbox();
+        await sup.stopAll();
+      });
+      sup.resume();
+    },
+  };
+}
+
+export const SUPERVISOR_STEP: BootStep = supervisorStep();
+
+/** Detection's GPUs as schedulable devices; none when the probe failed or found none. */
+export function detectedGpus(detect: DetectHandle | undefined): GpuDevice[] {
+  const gpu = detect?.facts().gpu;
+  if (!gpu || isProbeError(gpu)) return [];
+  return gpu.devices.map((d, i) => ({ id: i, name: d.name }));
+}

@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../store/database.ts';
+import type { Clock } from '../core/clock.ts';
+import { NxsError } from '../core/errors.ts';
+import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
+import type { Principal } from '../http/auth.ts';
+
+export interface TokenInfo {
+  token_id: string;
+  name: string;
+  capabilities: Capability[];
+  agent_id: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface Row extends Omit<TokenInfo, 'capabilities'> {
+  capabilities: string;
+}
+
+const PREFIX = 'nxs_';
+
+/**
+ * API tokens with their own capabilities. Only a SHA-256 digest is stored, so
+ * the store (or a checkpoint of it) never holds a usable token; the token is
+ * shown once, when it is made.
+ */
+export class TokenStore {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  constructor(db: Db, clock: Clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  create(input: { capabilities: unknown; agentId?: string | null; name?: string }): { token: string; info: TokenInfo } {
+    const caps = parseCaps(input.capabilities);
+    const tokenId = randomBytes(6).toString('hex');
+    const token = `${PREFIX}${tokenId}_${randomBytes(24).toString('base64url')}`;
+    const name = input.name?.trim() || `token-${tokenId}`;
+    if (name.length > 100) throw new NxsError('NXS_ERR_TOKEN_INVALID', 'name must be at most 100 characters');
+    const now = this.clock.now();
+    this.db
+      .prepare('INSERT INTO api_tokens (token_id, name, digest, capabilities, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(tokenId, name, digest(token), JSON.stringify(caps), input.agentId ?? null, now);
+    return { token, info: { token_id: tokenId, name, capabilities: caps, agent_id: input.agentId ?? null, created_at: now, revoked_at: null } };
+  }
+
+  list(): TokenInfo[] {
+    return (this.db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens ORDER BY created_at, token_id').all() as Row[]).map(toInfo);
+  }
+
+  revoke(tokenId: string): TokenInfo {
+    const r = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(this.clock.now(), tokenId);
+    const row = this.db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens WHERE token_id = ?').get(tokenId) as Row | undefined;
+    if (!row) throw new NxsError('NXS_ERR_TOKEN_NOT_FOUND', `no API token ${tokenId} (see nxs token ls)`);
+    void r;
+    return toInfo(row);
+  }
+
+  /** The resolver for TokenAuthority. A token bound to an agent holds at most that agent's capabilities. */
+  resolver(agentCaps: (agentId: string) => ReadonlySet<Capability> | null): (token: string) => Principal | null {
+    return (token) => {
+      if (!token.startsWith(PREFIX)) return null;
+      const row = this.db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens WHERE digest = ?').get(digest(token)) as Row | undefined;
+      if (!row || row.revoked_at !== null) return null;
+      const info = toInfo(row);
+      let caps = new Set<Capability>(info.capabilities);
+      if (info.agent_id) {
+        const held = agentCaps(info.agent_id) ?? new Set<Capability>();
+        caps = new Set([...caps].filter((c) => held.has(c) || held.has('ADMIN')));
+      }
+      return { id: `token:${info.token_id}`, capabilities: caps, ...(info.agent_id ? { agentId: info.agent_id } : {}) };
+    };
+  }
+}
+
+export function parseCaps(value: unknown): Capability[] {
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  if (!Array.isArray(list) || list.length === 0) throw new NxsError('NXS_ERR_TOKEN_INVALID', `capabilities must be a non-empty list of ${CAPABILITIES.join(', ')}`);
+  for (const c of list) {
+    if (!isCapability(c)) throw new NxsError('NXS_ERR_TOKEN_INVALID', `unknown capability ${JSON.stringify(c)}; expected one of ${CAPABILITIES.join(', ')}`);
+  }
+  return [...new Set(list as Capability[])];
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function toInfo(r: Row): TokenInfo {
+  return { ...r, capabilities: JSON.parse(r.capabilities) as Capability[] };
+}

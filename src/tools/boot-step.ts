@@ -1,0 +1,35 @@
+import type { BootStep } from '../boot/steps.ts';
+import { errorMessage, isNxsError } from '../core/errors.ts';
+import { createToolbox } from './toolbox.ts';
+import { sandboxRoutes } from '../sandbox/routes.ts';
+
+/**
+ * Boot step `tools`: builds the sandbox (bwrap probe, tens of ms; a container
+ * runtime is probed in the background only if bwrap fails) and the toolbox on
+ * `parts.tools`. A sandbox misconfiguration (a mount showing the data folder,
+ * say) leaves the host up without tools and says why in status, rather than
+ * stopping a survival host.
+ */
+export const toolsStep: BootStep = {
+  name: 'tools',
+  async start(ctx, parts) {
+    const supervisor = parts.supervisor;
+    if (!supervisor) {
+      ctx.log.error('tools: no supervisor on parts (the supervisor step must run first); agent tools are off');
+      parts.status.set('sandbox', () => ({ backend: null, error: 'no supervisor: agent tools are off' }));
+      return;
+    }
+    try {
+      const toolbox = await createToolbox(ctx, { supervisor });
+      parts.tools = toolbox;
+      parts.routes.push(...sandboxRoutes(toolbox.sandbox));
+      parts.status.set('sandbox', () => toolbox.sandbox.status());
+    } catch (err) {
+      if (!isNxsError(err)) throw err;
+      const message = errorMessage(err);
+      ctx.log.error({ code: err.code, err: message }, 'tools: the sandbox cannot be set up; agent tools are off');
+      ctx.bootLog.add(`tools off: ${ctx.redactor.scrub(message)}`);
+      parts.status.set('sandbox', () => ({ backend: null, error: message, code: err.code }));
+    }
+  },
+};

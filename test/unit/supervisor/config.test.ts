@@ -1,0 +1,35 @@
+import { describe, it, expect } from 'vitest';
+import { parseConfig } from '../../../src/config/load.ts';
+import { supervisorHost, json, running } from './helpers.ts';
+
+function parse(doc: Record<string, unknown>): string {
+  try {
+    const c = parseConfig({ data_dir: '/tmp/x', ...doc }, new Map([['agents', '/etc/nxs.yaml'], ['supervisor', '/etc/nxs.yaml'], ['gpu', '/etc/nxs.yaml']]), '/tmp');
+    return JSON.stringify({ agents: c.supervisor.agents.map((a) => [a.name, a.restart, a.capabilities ?? null]), hb: c.supervisor.heartbeatMs, gpu: c.supervisor.gpu.fakeDevices.map((d) => d.id) });
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+describe('supervisor config', () => {
+  it.each([
+    ['defaults', {}, '{"agents":[],"hb":10000,"gpu":[]}'],
+    ['an agent', { agents: [{ name: 'mail', capabilities: ['ACCESS_NET'], restart: 'always' }], gpu: { fake_devices: [0, { id: 3, name: 'big' }] } }, '{"agents":[["mail","always",["ACCESS_NET"]]],"hb":10000,"gpu":[0,3]}'],
+    ['unknown capability', { agents: [{ name: 'a', capabilities: ['ROOT'] }] }, '/etc/nxs.yaml: agents.0.capabilities.0 must be one of SPAWN_AGENT, KILL_AGENT, ALLOC_MEMORY, ACCESS_FS, ACCESS_NET, ACCESS_GPU, ACCESS_IO, ADMIN; got "ROOT"'],
+    ['duplicate name', { agents: [{ name: 'a' }, { name: 'a' }] }, '/etc/nxs.yaml: agents.1.name must be a name no other agent uses; got "a"'],
+    ['bad restart', { agents: [{ name: 'a', restart: 'sometimes' }] }, '/etc/nxs.yaml: agents.0.restart must be one of always, on-failure, never; got "sometimes"'],
+    ['unknown key', { agents: [{ name: 'a', memory: 5 }] }, '/etc/nxs.yaml: agents.0.memory must be one of the known keys of agents.0 (name, capabilities, module, restart, autostart, settings); got "an unknown key"'],
+    ['heartbeat too fast', { supervisor: { heartbeat_ms: 5 } }, '/etc/nxs.yaml: supervisor.heartbeat_ms must be an integer from 100 to 3600000; got 5'],
+  ])('%s', (_n, doc, expected) => {
+    expect(parse(doc)).toBe(expected);
+  });
+
+  it('spawns autostart agents at boot with their defined capabilities', async () => {
+    await using host = await supervisorHost({ config: { agents: [{ name: 'keeper', autostart: true, capabilities: ['ACCESS_FS'] }, { name: 'idle' }] } });
+    const list = await json(await host.api('/api/agents'));
+    expect(list.agents.map((a: any) => [a.name, a.capabilities])).toEqual([['keeper', ['ACCESS_FS']]]);
+    await running(host, list.agents[0].agent_id);
+    const status = await json(await host.api('/api/status'));
+    expect(status.agents).toMatchObject({ total: 1, running: 1, parked: 0, gpu_devices: 2 });
+  });
+});
