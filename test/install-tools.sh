@@ -14,6 +14,8 @@ need redis-server redis-server
 need bwrap bubblewrap
 need git git
 need dash dash
+need prlimit util-linux
+need bash bash
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test tools: installing$missing" >&2
