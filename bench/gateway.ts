@@ -12,8 +12,9 @@
 // primary refuses / returns 500 / hangs (both with a 1000 ms timeout and no
 // retries), secondary answers; per request time, median over requests; nxs
 // is measured both cold (first request after boot, before its breaker and
-// sticky provider learn, after the door has served 200 requests that do not
-// reach the chain) and warm (afterwards). BENCH_ONLY=failover skips the
+// sticky provider learn, in a warm process: the door has served 200 requests
+// that do not reach the chain and a separate client has run 300 failovers on
+// other providers) and warm (afterwards). BENCH_ONLY=failover skips the
 // latency part. Ends with one JSON line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -47,6 +48,22 @@ async function serveNxs(providers: unknown[]): Promise<void> {
     logDestination: createWriteStream('/dev/null'),
     steps: [hostRoutesStep, providersStep],
   });
+  const warm = process.argv[4] ? (JSON.parse(process.argv[4]) as unknown[]) : null;
+  if (warm) {
+    // A long-running host has run this code many times before its first failover: warm the
+    // process (JIT, pools) on a separate client and providers, leaving the measured chain's
+    // breaker and sticky state untouched.
+    const { createFallbackClient } = await import('../src/providers/create-client.ts');
+    const { ConfigCheck } = await import('../src/config/check.ts');
+    const { parseChain } = await import('../src/providers/config.ts');
+    const c = createFallbackClient(host.ctx, { chain: parseChain(warm, 'warm', new ConfigCheck()) });
+    for (let i = 0; i < 300; i++) {
+      await c.chat({ messages: [{ role: 'user', content: `warm ${i}` }] });
+      c.demote('warm-dead', 'bench');
+      c.health.set({ ...c.health.get('warm-dead'), state: 'closed', failures: 0, openUntil: 0 });
+    }
+    await c.close();
+  }
   process.stdout.write(JSON.stringify({ url: host.url }) + '\n');
   process.on('SIGTERM', () => void host.stop('bench done').then(() => process.exit(0)));
 }
@@ -114,7 +131,10 @@ async function failover(upstream: FakeProvider, portkeyUrl: string): Promise<Rec
     const cold: number[] = [];
     const warm: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const nxs = await startNxs(chain);
+      const nxs = await startNxs(chain, [
+        { name: 'warm-dead', base_url: refused, model: 'm', api_key: 'sk-w', retries: 0 },
+        { name: 'warm-up', base_url: upstream.url, model: 'm', api_key: 'sk-w', retries: 0 },
+      ]);
       const t: Target = { name: 'nxs', url: `${nxs.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } };
       // Warm the door and the process (HTTP parsing, auth, validation, JIT) without touching the chain,
       // so "cold" is the first failover itself, not the first request the process ever served.
@@ -164,8 +184,8 @@ async function throughput(t: Target): Promise<number> {
   return n / (DUR_MS / 1000);
 }
 
-async function startNxs(providers: unknown[]): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, [import.meta.filename, '--serve-nxs', JSON.stringify(providers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startNxs(providers: unknown[], warm?: unknown[]): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, [import.meta.filename, '--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await firstLine(child, (line) => (JSON.parse(line) as { url: string }).url);
   return { url, kill: () => child.kill('SIGTERM') };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { NODE_VERSION, type Target } from './targets.ts';
@@ -14,11 +14,19 @@ export function nodeBinaryFor(root: string, target: Target): string {
   const cache = path.join(root, '.build/cache', `${target.nodePackage}-${NODE_VERSION}`);
   const bin = path.join(cache, 'package/bin/node');
   if (existsSync(bin)) return bin;
+  // Fetch and unpack in a private temp folder, then rename: two builds at once
+  // (or one interrupted) never see a half-written tarball or binary.
   mkdirSync(cache, { recursive: true });
-  execFileSync('npm', ['pack', `${target.nodePackage}@${NODE_VERSION}`, '--silent', '--pack-destination', cache], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tgz = readdirSync(cache).find((f) => f.endsWith('.tgz'));
-  if (!tgz) throw new Error(`npm pack ${target.nodePackage}@${NODE_VERSION} produced no tarball`);
-  execFileSync('tar', ['-xzf', path.join(cache, tgz), '-C', cache]);
+  const tmp = mkdtempSync(path.join(cache, '.fetch-'));
+  try {
+    execFileSync('npm', ['pack', `${target.nodePackage}@${NODE_VERSION}`, '--silent', '--pack-destination', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+    if (!tgz) throw new Error(`npm pack ${target.nodePackage}@${NODE_VERSION} produced no tarball`);
+    execFileSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp]);
+    if (!existsSync(bin)) renameSync(path.join(tmp, 'package'), path.join(cache, 'package'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return bin;
 }
 

@@ -16,6 +16,7 @@ need git git
 need dash dash
 need prlimit util-linux
 need bash bash
+need curl curl
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test tools: installing$missing" >&2

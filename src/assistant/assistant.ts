@@ -9,6 +9,7 @@ import { MessageStore, type MessageRow } from './conversation/message-store.ts';
 import { ReplyHub } from './conversation/reply-hub.ts';
 import { generateReply, REMEMBER_TOOL } from './conversation/generate-reply.ts';
 import { runCommand } from './conversation/commands.ts';
+import { deliverReply } from './conversation/deliver-reply.ts';
 import { IdentityReader } from './identity/identity-files.ts';
 import { MemoryFile } from './identity/memory-file.ts';
 import { buildSystemPrompt } from './identity/system-prompt.ts';
@@ -82,7 +83,7 @@ export class Assistant {
     const backoff = { baseMs: Math.min(2_000, cfg.survival.retryMaxMs), maxMs: cfg.survival.retryMaxMs };
     queue.declare({ name: ANSWER_QUEUE, maxAttempts: 5, backoff });
     queue.declare({ name: DELIVER_QUEUE, maxAttempts: cfg.deliveryAttempts, backoff });
-    const stops = [queue.process<{ messageId: number }>(ANSWER_QUEUE, (p, job) => this.answer(p.messageId, job)), queue.process<{ messageId: number }>(DELIVER_QUEUE, (p, job) => this.deliver(p.messageId, job))];
+    const stops = [queue.process<{ messageId: number }>(ANSWER_QUEUE, (p, job) => this.answer(p.messageId, job)), queue.process<{ messageId: number }>(DELIVER_QUEUE, (p, job) => deliverReply(p.messageId, job, { store: this.store, channels: this.channels, failures: this.failures, ctx: this.deps.ctx, cfg: this.deps.cfg }))];
     const offRecovered = this.deps.llm.onRecovered(() => this.survival.isActive && this.probe());
     this.recover();
     return () => {
@@ -128,7 +129,10 @@ export class Assistant {
   }
 
   private enqueueAnswer(row: MessageRow): void {
-    this.deps.queue.enqueue({ queue: ANSWER_QUEUE, group: `conv:${row.conversationId}`, payload: { messageId: row.id }, idempotencyKey: `answer:${row.id}:${row.deferCount}` });
+    const input = { queue: ANSWER_QUEUE, group: `conv:${row.conversationId}`, payload: { messageId: row.id }, idempotencyKey: `answer:${row.id}:${row.deferCount}` };
+    const job = this.deps.queue.enqueue(input);
+    // The key found a finished job (dead after a crash, say) while the message still waits: give it a new one.
+    if (job.state === 'done' || job.state === 'dead') this.deps.queue.enqueue({ ...input, idempotencyKey: `${input.idempotencyKey}:after-${job.id}` });
   }
 
   private enqueueDelivery(row: MessageRow): void {
@@ -254,31 +258,6 @@ export class Assistant {
       return r.added ? `remembered: ${r.text}` : `already known: ${r.text}`;
     } catch (err) {
       return `error: ${errorMessage(err)}`;
-    }
-  }
-
-  private async deliver(id: number, job: JobContext): Promise<void> {
-    const row = this.store.get(id);
-    if (!row || row.delivery !== 'pending' || row.reply === null) return;
-    const channel = this.channels.get(row.channel);
-    const { ctx, cfg } = this.deps;
-    try {
-      if (!channel) throw new NxsError('NXS_ERR_CHANNEL_DOWN', `channel ${row.channel} is not running on this host`);
-      await channel.deliver(row, row.reply, job.signal);
-      this.store.setDelivery(id, 'delivered', ctx.clock.now());
-      if ((this.failures.get(row.channel) ?? 0) >= cfg.channelDownAfter) ctx.events.emit('channel.up', { channel: row.channel });
-      this.failures.set(row.channel, 0);
-    } catch (err) {
-      const n = (this.failures.get(row.channel) ?? 0) + 1;
-      this.failures.set(row.channel, n);
-      const message = ctx.redactor.scrub(errorMessage(err));
-      ctx.log.warn({ channel: row.channel, message: id, attempt: job.attempt, err: message }, 'delivery failed; the queue will retry');
-      if (n === cfg.channelDownAfter) {
-        ctx.events.emit('channel.down', { channel: row.channel, failures: n, error: message });
-        ctx.events.emit('alert', { source: 'assistant', code: 'NXS_ERR_CHANNEL_DOWN', message: `channel ${row.channel} is down: ${message}`, severity: 'warning' });
-      }
-      if (job.attempt >= job.job.maxAttempts) this.store.setDelivery(id, 'failed', ctx.clock.now());
-      throw err;
     }
   }
 

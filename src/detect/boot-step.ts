@@ -11,13 +11,15 @@ import { PressureReader } from './pressure-reader.ts';
 import { summarize } from './summary.ts';
 import { diskRoomGuard, type DetectHandle } from './handle.ts';
 import type { PressureReading } from './monitor-decision.ts';
+import { providerEndpoints } from './provider-endpoints.ts';
+import { pruneLogs } from './log-prune.ts';
 
 export interface DetectStepOptions {
   /** The folder standing for `/`; tests point it at a fake tree. */
   root?: string;
   /** Replaces the pressure reader (tests script readings). */
   read?: (tier: TierName) => Promise<PressureReading>;
-  /** Endpoints to check besides `detect.endpoints` (the providers' URLs, wired by the lead). */
+  /** Endpoints to check besides `detect.endpoints` and the configured providers' base URLs. */
   endpoints?: (ctx: Context) => string[];
 }
 
@@ -38,7 +40,7 @@ export function makeDetectStep(opts: DetectStepOptions = {}): BootStep {
         dataDir: ctx.config.dataDir,
         nvidiaSmiTimeoutMs: cfg.probes.nvidiaSmiTimeoutMs,
         networkTimeoutMs: cfg.probes.networkTimeoutMs,
-        endpoints: [...cfg.probes.endpoints, ...(opts.endpoints?.(ctx) ?? [])],
+        endpoints: [...new Set([...cfg.probes.endpoints, ...providerEndpoints(ctx.config), ...(opts.endpoints?.(ctx) ?? [])])],
         lmstudioUrl: cfg.probes.lmstudioUrl,
         ollamaUrl: cfg.probes.ollamaUrl,
       };
@@ -84,6 +86,20 @@ export function makeDetectStep(opts: DetectStepOptions = {}): BootStep {
         watchFile: opts.read ? null : await watchTarget(reader, root),
       });
       ctx.lifecycle.onStop('detect-monitor', () => monitor.stop());
+      // Low disk: let go of nxs's own old records before the store runs out of room.
+      const offDiskLow = ctx.events.on('disk.low', () => {
+        if (ctx.lifecycle.isStopping) return;
+        const days = ctx.profile.current.logRetentionDays;
+        try {
+          const r = pruneLogs(ctx.db, { dataDir: ctx.config.dataDir, currentBootId: ctx.bootLog.bootId, now: ctx.clock.now(), retentionDays: days });
+          const line = `disk low: pruned logs older than ${days} days: ${r.boots} boot(s) with ${r.rows} boot-log line(s), ${r.files} log file(s) (${r.bytes} bytes)${r.errors.length ? `; could not remove ${r.errors.join('; ')}` : ''}`;
+          note(line);
+          ctx.log.warn({ boots: r.boots, rows: r.rows, files: r.files, bytes: r.bytes, errors: r.errors }, 'disk low: logs pruned');
+        } catch (err) {
+          ctx.log.warn({ err: errorMessage(err) }, 'disk low: pruning logs failed');
+        }
+      });
+      ctx.lifecycle.onStop('detect-disk-prune', offDiskLow);
 
       const networkReady = detectNetwork(o).then(
         (net): NetworkProbeFacts => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.ts';
 import type { ChatCompletion, ChatRequest } from './types.ts';
 
@@ -11,18 +12,31 @@ export class AnswerCache {
   private readonly db: Db;
   private readonly max: number;
   private readonly now: () => number;
+  private stmts: Record<'get' | 'touch' | 'upsert' | 'count' | 'evict', Statement<unknown[]>> | null = null;
   constructor(db: Db, max: number, now: () => number) {
     this.db = db;
     this.max = max;
     this.now = now;
   }
 
+  // Prepared once, on first use (the table exists only after migrations).
+  private get sql() {
+    this.stmts ??= {
+      get: this.db.prepare('SELECT completion, provider FROM llm_answer_cache WHERE key = ?'),
+      touch: this.db.prepare('UPDATE llm_answer_cache SET used_at = ? WHERE key = ?'),
+      upsert: this.db.prepare('INSERT INTO llm_answer_cache (key, completion, provider, created_at, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET completion = excluded.completion, provider = excluded.provider, used_at = excluded.used_at'),
+      count: this.db.prepare('SELECT count(*) AS n FROM llm_answer_cache'),
+      evict: this.db.prepare('DELETE FROM llm_answer_cache WHERE key IN (SELECT key FROM llm_answer_cache ORDER BY used_at ASC LIMIT ?)'),
+    };
+    return this.stmts;
+  }
+
   get(req: ChatRequest): { completion: ChatCompletion; provider: string } | null {
     if (this.max === 0) return null;
     const key = cacheKey(req);
-    const row = this.db.prepare('SELECT completion, provider FROM llm_answer_cache WHERE key = ?').get(key) as { completion: string; provider: string } | undefined;
+    const row = this.sql.get.get(key) as { completion: string; provider: string } | undefined;
     if (!row) return null;
-    this.db.prepare('UPDATE llm_answer_cache SET used_at = ? WHERE key = ?').run(this.now(), key);
+    this.sql.touch.run(this.now(), key);
     return { completion: JSON.parse(row.completion) as ChatCompletion, provider: row.provider };
   }
 
@@ -30,16 +44,14 @@ export class AnswerCache {
     if (this.max === 0) return;
     const now = this.now();
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO llm_answer_cache (key, completion, provider, created_at, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET completion = excluded.completion, provider = excluded.provider, used_at = excluded.used_at')
-        .run(cacheKey(req), JSON.stringify(completion), provider, now, now);
-      const { n } = this.db.prepare('SELECT count(*) AS n FROM llm_answer_cache').get() as { n: number };
-      if (n > this.max) this.db.prepare('DELETE FROM llm_answer_cache WHERE key IN (SELECT key FROM llm_answer_cache ORDER BY used_at ASC LIMIT ?)').run(n - this.max);
+      this.sql.upsert.run(cacheKey(req), JSON.stringify(completion), provider, now, now);
+      const { n } = this.sql.count.get() as { n: number };
+      if (n > this.max) this.sql.evict.run(n - this.max);
     })();
   }
 
   size(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM llm_answer_cache').get() as { n: number }).n;
+    return (this.sql.count.get() as { n: number }).n;
   }
 }
 

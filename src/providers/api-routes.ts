@@ -23,7 +23,7 @@ export function providerApiRoutes(d: { ctx: Context; client: FallbackClient }): 
         const targets = name ? d.client.chain.filter((p) => p.name === name) : [...d.client.chain];
         if (name && targets.length === 0) throw new NxsError('NXS_ERR_NOT_FOUND', `no provider named ${name}; see: nxs providers ls`);
         const results = [];
-        for (const p of targets) results.push({ name: p.name, ...(await d.client.probe(p, signal)) });
+        for (const p of targets) results.push({ name: p.name, ...(await d.client.probe(p, signal, true)) });
         return { body: { mode: d.client.mode(), results } };
       },
     },

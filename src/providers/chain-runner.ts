@@ -9,7 +9,7 @@ import type { ClientSettings } from './config.ts';
 import { classifyProviderError } from './classify.ts';
 import { availability, credentialStillRefused, recordCredentialRefused, recordFailure, recordRateLimit, recordSuccess, type BreakerPolicy } from './breaker.ts';
 import type { HealthStore } from './health-store.ts';
-import { resolveCredential, type CredentialSources } from './credentials.ts';
+import { resolveCredential, type CredentialSources, type ResolvedCredential } from './credentials.ts';
 import { UpstreamFailure, describeFailure } from './upstream-failure.ts';
 import { abortedError } from './transport.ts';
 
@@ -23,6 +23,8 @@ export interface RunnerDeps {
   random: () => number;
   /** Removes registered secrets from text that came from a provider (error bodies can echo a key). */
   scrub: (text: string) => string;
+  /** Providers with a half-open probe in flight: other calls skip them until it settles. */
+  probing: Set<string>;
 }
 
 export type Attempt<T> = (p: ProviderSpec, apiKey: string | undefined, signal: AbortSignal | undefined) => Promise<T>;
@@ -52,7 +54,8 @@ export function policyOf(s: ClientSettings): BreakerPolicy {
  * decides, and returns the first success. Health (breakers, cooldowns,
  * refused credentials) is read before and written after every attempt.
  */
-export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts: CallOptions, attempt: Attempt<T>): Promise<ChainWin<T>> {
+/** `force` tries providers even while they rest or their credential stands refused (`nxs providers test`). */
+export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts: CallOptions, attempt: Attempt<T>, force = false): Promise<ChainWin<T>> {
   const { clock, health } = deps;
   const attempts: AttemptRecord[] = [];
   const deadline = clock.monotonic() + (opts.latencyBudgetMs ?? deps.settings.latencyBudgetMs);
@@ -60,9 +63,9 @@ export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts:
   for (const p of order) {
     if (opts.signal?.aborted) throw abortedError(opts.signal);
     const h = health.get(p.name);
-    const avail = availability(h, clock.now());
-    if (avail === 'resting') {
-      attempts.push({ provider: p.name, outcome: 'skipped', reason: `resting after failures until ${new Date(h.openUntil).toISOString()}`, ms: 0 });
+    const avail = force ? 'usable' : availability(h, clock.now());
+    if (avail === 'resting' || (avail === 'probe' && deps.probing.has(p.name))) {
+      attempts.push({ provider: p.name, outcome: 'skipped', reason: avail === 'resting' ? `resting after failures until ${new Date(h.openUntil).toISOString()}` : 'a half-open probe is in flight', ms: 0 });
       continue;
     }
     if (tooSmall > 0 && p.contextWindow !== undefined && p.contextWindow <= tooSmall) {
@@ -70,63 +73,78 @@ export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts:
       continue;
     }
     const cred = await resolveCredential(p, deps.credentials);
-    if (credentialStillRefused(h, cred.fingerprint)) {
+    if (!force && credentialStillRefused(h, cred.fingerprint)) {
       attempts.push({ provider: p.name, outcome: 'skipped', reason: 'credential refused earlier and unchanged', ms: 0 });
       continue;
     }
     if (h.credentialFp !== null) health.set({ ...h, credentialFp: null });
-    if (avail === 'probe') health.set({ ...health.get(p.name), state: 'half-open' });
-
-    for (let n = 1; ; n++) {
-      const t0 = clock.monotonic();
-      try {
-        const value = await attempt(p, cred.value, opts.signal);
-        health.set(recordSuccess(health.get(p.name), clock.now()));
-        attempts.push({ provider: p.name, outcome: 'ok', ms: clock.monotonic() - t0 });
-        return { value, provider: p, attempts };
-      } catch (err) {
-        if (!(err instanceof UpstreamFailure)) throw err;
-        const ms = clock.monotonic() - t0;
-        const d = classifyProviderError({ failure: err.failure, attempt: n, retries: p.retries, budgetLeftMs: deadline - clock.monotonic(), retryBaseMs: deps.settings.retryBaseMs, random: deps.random() });
-        const detail = deps.scrub(`${d.reason}: ${describeFailure(err.failure)}`);
-        if (d.action === 'retry') {
-          attempts.push({ provider: p.name, outcome: 'retry', reason: detail, ms });
-          deps.log.debug({ provider: p.name, attempt: n, waitMs: d.waitMs, reason: detail }, 'provider call failed; retrying');
-          if (d.waitMs > 0) {
-            await sleep(clock, d.waitMs, opts.signal).catch(() => {
-              throw abortedError(opts.signal!);
-            });
-          }
-          continue;
-        }
-        if (d.action === 'return') {
-          attempts.push({ provider: p.name, outcome: 'caller-error', reason: detail, ms });
-          const f = err.failure;
-          throw new NxsError('NXS_ERR_PROVIDER_REJECTED', deps.scrub(`${p.name} refused the request: ${describeFailure(f)}`), { provider: p.name, status: f.kind === 'http' ? f.status : undefined, attempts });
-        }
-        attempts.push({ provider: p.name, outcome: d.action === 'credential' ? 'skipped' : 'failover', reason: detail, ms });
-        const cur = health.get(p.name);
-        if (d.action === 'credential') {
-          health.set(recordCredentialRefused(cur, cred.fingerprint, d.reason));
-          const message = `${p.name} refused its credential (${cred.source}); it is skipped until the credential changes (nxs secrets set ${p.credential.secret})`;
-          deps.log.warn({ provider: p.name, source: cred.source }, message);
-          deps.events.emit('provider.credential_expired', { provider: p.name, source: cred.source });
-          deps.events.emit('alert', { source: 'providers', code: 'provider.credential_expired', message, severity: p.optional ? 'info' : 'warning' });
-        } else if (d.cooldownMs !== undefined) {
-          health.set(recordRateLimit(cur, clock.now(), d.cooldownMs, d.reason));
-        } else if (d.countsAgainstBreaker) {
-          const next = recordFailure(cur, clock.now(), d.reason, policyOf(deps.settings));
-          health.set(next);
-          if (next.state === 'open' && cur.state !== 'open') deps.events.emit('provider.breaker_opened', { provider: p.name, until: next.openUntil, reason: d.reason });
-        } else if (cur.state === 'half-open') {
-          health.set({ ...cur, state: 'closed' });
-        }
-        // Only a known window can rule others out; an unknown one rules out none.
-        if (d.action === 'failover' && d.needsLargerContext && p.contextWindow !== undefined) tooSmall = Math.max(tooSmall, p.contextWindow);
-        deps.log.warn({ provider: p.name, reason: detail }, 'provider failed; trying the next');
-        break;
-      }
+    if (avail === 'probe') {
+      health.set({ ...health.get(p.name), state: 'half-open' });
+      deps.probing.add(p.name);
+    }
+    try {
+      const won = await tryProvider(deps, p, cred, deadline, opts, attempts, attempt, () => (tooSmall = Math.max(tooSmall, p.contextWindow ?? 0)));
+      if (won) return { value: won.value, provider: p, attempts };
+    } finally {
+      if (avail === 'probe') deps.probing.delete(p.name);
     }
   }
   throw new ChainExhausted(attempts);
+}
+
+/** Tries one provider with its retries; resolves the value, or null to move on. Throws for the caller's own errors. */
+async function tryProvider<T>(deps: RunnerDeps, p: ProviderSpec, cred: ResolvedCredential, deadline: number, opts: CallOptions, attempts: AttemptRecord[], attempt: Attempt<T>, tooSmallContext: () => void): Promise<{ value: T } | null> {
+  const { clock, health } = deps;
+  for (let n = 1; ; n++) {
+    const t0 = clock.monotonic();
+    try {
+      const value = await attempt(p, cred.value, opts.signal);
+      health.set(recordSuccess(health.get(p.name), clock.now()));
+      attempts.push({ provider: p.name, outcome: 'ok', ms: clock.monotonic() - t0 });
+      return { value };
+    } catch (err) {
+      if (!(err instanceof UpstreamFailure)) throw err;
+      const ms = clock.monotonic() - t0;
+      const d = classifyProviderError({ failure: err.failure, attempt: n, retries: p.retries, budgetLeftMs: deadline - clock.monotonic(), retryBaseMs: deps.settings.retryBaseMs, random: deps.random() });
+      const f = err.failure;
+      // Network and timeout reasons already say it all; HTTP and malformed answers add the provider's words.
+      const detail = deps.scrub(f.kind === 'http' || f.kind === 'malformed' ? `${d.reason}: ${describeFailure(f)}` : d.reason);
+      if (d.action === 'retry') {
+        attempts.push({ provider: p.name, outcome: 'retry', reason: detail, ms });
+        deps.log.debug({ provider: p.name, attempt: n, waitMs: d.waitMs, reason: detail }, 'provider call failed; retrying');
+        if (d.waitMs > 0) {
+          await sleep(clock, d.waitMs, opts.signal).catch(() => {
+            throw abortedError(opts.signal!);
+          });
+        }
+        continue;
+      }
+      if (d.action === 'return') {
+        attempts.push({ provider: p.name, outcome: 'caller-error', reason: detail, ms });
+        throw new NxsError('NXS_ERR_PROVIDER_REJECTED', deps.scrub(`${p.name} refused the request: ${describeFailure(f)}`), { provider: p.name, status: f.kind === 'http' ? f.status : undefined, attempts });
+      }
+      attempts.push({ provider: p.name, outcome: d.action === 'credential' ? 'skipped' : 'failover', reason: detail, ms });
+      const cur = health.get(p.name);
+      if (d.action === 'credential') {
+        health.set(recordCredentialRefused(cur, cred.fingerprint, d.reason));
+        const message = `${p.name} refused its credential (${cred.source}); it is skipped until the credential changes (nxs secrets set ${p.credential.secret})`;
+        deps.log.warn({ provider: p.name, source: cred.source }, message);
+        deps.events.emit('provider.credential_expired', { provider: p.name, source: cred.source });
+        deps.events.emit('alert', { source: 'providers', code: 'provider.credential_expired', message, severity: p.optional ? 'info' : 'warning' });
+      } else if (d.cooldownMs !== undefined) {
+        health.set(recordRateLimit(cur, clock.now(), d.cooldownMs, d.reason));
+      } else if (d.countsAgainstBreaker) {
+        const next = recordFailure(cur, clock.now(), d.reason, policyOf(deps.settings));
+        health.set(next);
+        deps.events.emit('provider.down', { provider: p.name, reason: d.reason });
+        if (next.state === 'open' && cur.state !== 'open') deps.events.emit('provider.breaker_opened', { provider: p.name, until: next.openUntil, reason: d.reason });
+      } else if (cur.state === 'half-open') {
+        health.set({ ...cur, state: 'closed' });
+      }
+      // Only a known window can rule others out; an unknown one rules out none.
+      if (d.action === 'failover' && d.needsLargerContext && p.contextWindow !== undefined) tooSmallContext();
+      deps.log.warn({ provider: p.name, reason: detail }, 'provider failed; trying the next');
+      return null;
+    }
+  }
 }

@@ -10,9 +10,9 @@ import type { ClientSettings } from './config.ts';
 import { Transport } from './transport.ts';
 import { HealthStore } from './health-store.ts';
 import { AnswerCache } from './answer-cache.ts';
-import { availability, credentialStillRefused } from './breaker.ts';
+import { availability, cooldownFor, credentialStillRefused } from './breaker.ts';
 import { callChat } from './chat-call.ts';
-import { runChain, ChainExhausted, type RunnerDeps } from './chain-runner.ts';
+import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
 import { fingerprint, type CredentialSources } from './credentials.ts';
 import { streamWithFailover } from './stream-failover.ts';
 import { RecoveryProbe } from './recovery-probe.ts';
@@ -62,6 +62,7 @@ export class FallbackClient implements LlmClient {
   private emergency = false;
   private readonly recovery: RecoveryProbe;
   private readonly recoveredListeners = new Set<() => void>();
+  private readonly offDemote: () => void;
 
   constructor(deps: FallbackClientDeps) {
     this.deps = deps;
@@ -69,9 +70,23 @@ export class FallbackClient implements LlmClient {
     this.transport = new Transport(deps.clock);
     this.health = new HealthStore(deps.db, () => deps.clock.now());
     this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now());
-    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: deps.credentials, random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t) };
+    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: deps.credentials, random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set() };
     this.recovery = new RecoveryProbe({ clock: deps.clock, log: deps.log, probe: (p) => this.probe(p), candidates: () => this.recoveryCandidates(), onWin: (p) => this.recovered(p) });
     // Breakers reloaded from the store may already be open: schedule their probes.
+    this.recovery.reschedule(this.health, this.isDegraded());
+    // The doctor asks to route around a provider (src/doctor, fix `switch_provider`).
+    this.offDemote = deps.events.on('provider.demote', ({ provider, reason }) => this.demote(provider, reason));
+  }
+
+  /** Rests a provider for a cooldown as if its breaker had opened; the recovery probe brings it back. */
+  demote(name: string, reason: string): void {
+    const p = this.chainList.find((c) => c.name === name);
+    if (!p) return;
+    const h = this.health.get(name);
+    const opens = h.opens + 1;
+    this.health.set({ ...h, state: 'open', opens, openUntil: this.deps.clock.now() + cooldownFor(opens, policyOf(this.deps.settings)), lastError: `demoted (${reason})` });
+    if (this.stickyName === name) this.stickyName = null;
+    this.deps.log.warn({ provider: name, reason }, 'provider demoted: routing around it until it answers again');
     this.recovery.reschedule(this.health, this.isDegraded());
   }
 
@@ -128,12 +143,14 @@ export class FallbackClient implements LlmClient {
   }
 
   /** A tiny request to one provider (nxs providers test, recovery probes). */
-  async probe(p: ProviderSpec, signal?: AbortSignal): Promise<{ ok: boolean; ms: number; error?: string; model?: string }> {
+  async probe(p: ProviderSpec, signal?: AbortSignal, force = false): Promise<{ ok: boolean; ms: number; error?: string; model?: string }> {
     const t0 = this.deps.clock.monotonic();
     try {
       const win = await runChain(this.runner, [{ ...p, retries: 0 }], { signal, latencyBudgetMs: p.timeouts.totalMs }, (q, key, s) =>
         callChat(this.transport, q, { model: upstreamModel(q, undefined) as string, messages: [{ role: 'user', content: 'Reply with: ok' }], max_tokens: 1 }, key, s),
+        force,
       );
+      if (force) this.recovery.reschedule(this.health, this.isDegraded());
       return { ok: true, ms: this.deps.clock.monotonic() - t0, model: win.value.model };
     } catch (err) {
       const reason = err instanceof ChainExhausted ? err.attempts.map((a) => a.reason).filter(Boolean).join('; ') || err.message : err instanceof Error ? err.message : String(err);
@@ -164,6 +181,7 @@ export class FallbackClient implements LlmClient {
   }
 
   async close(): Promise<void> {
+    this.offDemote();
     this.recovery.stop();
     await this.transport.close();
   }

@@ -46,10 +46,8 @@ export class CredentialStore {
 
   /** Read on every provider call: the decrypted map is reused while the file's mtime and size stay the same. */
   get(name: string): string | undefined {
-    let st;
-    try {
-      st = statSync(this.paths.file);
-    } catch {
+    const st = statSync(this.paths.file, { throwIfNoEntry: false });
+    if (!st) {
       this.cached = null;
       return undefined;
     }

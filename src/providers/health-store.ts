@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.ts';
+import type { Statement } from 'better-sqlite3';
 import { freshHealth, type ProviderHealth } from './breaker.ts';
 
 interface Row {
@@ -17,6 +18,7 @@ export class HealthStore {
   private readonly db: Db;
   private readonly now: () => number;
   private readonly map = new Map<string, ProviderHealth>();
+  private upsert: Statement<unknown[]> | null = null;
 
   constructor(db: Db, now: () => number) {
     this.db = db;
@@ -34,11 +36,11 @@ export class HealthStore {
     const before = this.map.get(h.name);
     this.map.set(h.name, h);
     if (before && sameState(before, h)) return;
-    this.db
-      .prepare(`INSERT INTO provider_health (name, state, failures, opens, open_until, credential_fp, last_error, last_ok_at, updated_at)
+    this.upsert ??= this.db.prepare(`INSERT INTO provider_health (name, state, failures, opens, open_until, credential_fp, last_error, last_ok_at, updated_at)
         VALUES (@name, @state, @failures, @opens, @openUntil, @credentialFp, @lastError, @lastOkAt, @updatedAt)
         ON CONFLICT (name) DO UPDATE SET state=excluded.state, failures=excluded.failures, opens=excluded.opens, open_until=excluded.open_until,
-          credential_fp=excluded.credential_fp, last_error=excluded.last_error, last_ok_at=excluded.last_ok_at, updated_at=excluded.updated_at`)
+          credential_fp=excluded.credential_fp, last_error=excluded.last_error, last_ok_at=excluded.last_ok_at, updated_at=excluded.updated_at`);
+    this.upsert
       .run({ ...h, updatedAt: this.now() });
   }
 }

@@ -6,7 +6,7 @@ export interface QueueConfig {
   retentionHours: number;
   /** Completed jobs between two maintenance passes (prune, PRAGMA optimize). */
   maintenanceEvery: number;
-  /** Lease of a claimed job, ms; recorded so an operator sees which jobs a crash cut. */
+  /** Lease of one attempt, ms: past it the attempt is aborted and fails with NXS_ERR_JOB_TIMEOUT. */
   leaseMs: number;
 }
 

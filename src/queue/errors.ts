@@ -8,7 +8,7 @@ export const QUEUE_ERRORS = {
   NXS_ERR_JOB_NOT_FOUND: { exit: EXIT.NOT_FOUND, http: 404, summary: 'No job has this id.' },
   NXS_ERR_JOB_NOT_DEAD: { exit: EXIT.USAGE, http: 409, summary: 'Only a dead job can be re-run.' },
   NXS_ERR_QUEUE_STOPPED: { exit: EXIT.UNAVAILABLE, http: 503, summary: 'The queue is stopping and takes no new work.' },
-  NXS_ERR_JOB_TIMEOUT: { exit: EXIT.FAILURE, http: 504, summary: 'A job ran past its lease and was aborted; it is retried.' },
+  NXS_ERR_JOB_TIMEOUT: { exit: EXIT.FAILURE, http: 504, summary: 'A job did not finish in time: an attempt outlived its lease, every attempt was cut by a crash, or a selftest ran past its timeout.' },
   NXS_ERR_TASK_INVALID: { exit: EXIT.USAGE, http: 400, summary: 'A scheduled task is invalid (cron expression, time zone, interval, time, payload or missed-run policy); the message names the field.' },
   NXS_ERR_TASK_NOT_FOUND: { exit: EXIT.NOT_FOUND, http: 404, summary: 'No scheduled task has this name.' },
   NXS_ERR_TASK_EXISTS: { exit: EXIT.USAGE, http: 409, summary: 'A scheduled task with this name already exists.' },

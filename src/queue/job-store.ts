@@ -56,9 +56,9 @@ export interface RunRow {
  */
 export function prepareJobStatements(db: Db) {
   return {
-    insert: db.prepare<[string, string | null, string, number, number, number, number, number, number, string | null], { id: number }>(
+    insert: db.prepare<[string, string | null, string, number, number, number, number, number, number, string | null]>(
       `INSERT INTO queue_jobs (queue, grp, payload, state, blocked, priority, attempts, max_attempts, run_at, created_at, updated_at, idem_key)
-       VALUES (?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?, ?)`,
     ),
     byId: db.prepare<[number], JobRow>(`SELECT * FROM queue_jobs WHERE id = ?`),
     byIdem: db.prepare<[string, string], JobRow>(`SELECT * FROM queue_jobs WHERE queue = ? AND idem_key = ?`),
@@ -85,8 +85,9 @@ export function prepareJobStatements(db: Db) {
     ),
     // A follower the lane did not run goes back, untouched, behind its group's head.
     release: db.prepare<[number, number]>(`UPDATE queue_jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, updated_at = ? WHERE id = ?`),
+    // A retried job is its group's head (a lane follower was claimed blocked), so it is unblocked.
     retryAt: db.prepare<[number, string, string | null, number, number]>(
-      `UPDATE queue_jobs SET state = 'queued', run_at = ?, lease_until = NULL, last_error = ?, last_code = ?, updated_at = ? WHERE id = ?`,
+      `UPDATE queue_jobs SET state = 'queued', blocked = 0, run_at = ?, lease_until = NULL, last_error = ?, last_code = ?, updated_at = ? WHERE id = ?`,
     ),
     dead: db.prepare<[string, string | null, number, number]>(
       `UPDATE queue_jobs SET state = 'dead', blocked = 0, lease_until = NULL, last_error = ?, last_code = ?, updated_at = ? WHERE id = ?`,

@@ -1,4 +1,5 @@
 import type { JobRow } from './job-store.ts';
+import type { TimerHandle } from '../core/clock.ts';
 
 /**
  * The jobs one slot runs back to back: a group's head and, for grouped jobs,
@@ -13,6 +14,8 @@ export interface Lane {
   /** Monotonic ms when the lane started, for its time budget. */
   startedMono: number;
   controller: AbortController;
+  /** The running attempt's lease timer. */
+  lease: TimerHandle | null;
 }
 
 /**

@@ -1,13 +1,19 @@
 import type { Context } from '../core/context.ts';
-import { NxsError, errorMessage, isNxsError } from '../core/errors.ts';
+import { NxsError, errorMessage } from '../core/errors.ts';
 import type { EnqueueInput, JobHandler, JobQueue, JobRecord, JobState, QueueDeclaration, QueueStats } from './types.ts';
 import { prepareJobStatements, listJobs, toRecord, type JobRow, type JobStatements, type RunRow } from './job-store.ts';
 import { ActiveCounts } from './active-counts.ts';
-import { decideRetry, DEFAULT_MAX_ATTEMPTS } from './retry-policy.ts';
+import { DEFAULT_MAX_ATTEMPTS } from './retry-policy.ts';
+import { applyOutcome, type Outcome, type OutcomeDeps, type OutcomeEffects, type SettledJob } from './apply-outcome.ts';
+import { claimLanes } from './claim.ts';
 import { checkDeclaration, checkEnqueueFields, checkQueueName, serialisePayload } from './validate.ts';
 import { recoverInterrupted } from './recover.ts';
 import { WakeTimer } from './wake-timer.ts';
 import { nextLaneSize, type Lane } from './lane.ts';
+import { startLane, type LaneRunnerDeps } from './lane-runner.ts';
+import { runMaintenance } from './maintenance.ts';
+
+export type { SettledJob };
 
 export interface QueueOptions {
   /** Jitter source in [0, 1); injected so tests are deterministic. */
@@ -16,35 +22,13 @@ export interface QueueOptions {
   maintenanceEvery?: number;
   /** How long done jobs and finished attempts are kept (idempotency keys are remembered as long). */
   retentionMs?: number;
-  /** Lease recorded on a claimed job. */
+  /** Lease of one attempt (queues may set their own `leaseMs`); past it the attempt is aborted and retried. */
   leaseMs?: number;
   /** Most jobs of one group a slot runs back to back (1 turns lanes off). */
   maxLane?: number;
   /** A lane starts no further follower after this long, so other groups get the slot. */
   laneBudgetMs?: number;
 }
-
-export interface SettledJob {
-  id: number;
-  queue: string;
-  group: string | null;
-  outcome: 'done' | 'retry' | 'dead';
-}
-
-interface Outcome {
-  row: JobRow;
-  startedAt: number;
-  ok: boolean;
-  error: unknown;
-  /** Followers the lane gives back (it stopped early); released before this outcome applies. */
-  release: JobRow[];
-  /** No later job of this lane runs: the group's next job must be unblocked. */
-  last: boolean;
-}
-
-type DeadNote = { row: JobRow; error: string; code: string | null };
-
-const MAX_ERROR_TEXT = 2000;
 
 /**
  * The durable queue on the host's SQLite store. Work is event-driven: an enqueue,
@@ -62,10 +46,11 @@ export class SqliteQueue implements JobQueue {
   private readonly retentionMs: number;
   private readonly leaseMs: number;
   private readonly maxLane: number;
-  private readonly laneBudgetMs: number;
   private readonly decls = new Map<string, QueueDeclaration>();
   private readonly handlers = new Map<string, JobHandler<unknown>>();
   private readonly laneSize = new Map<string, number>();
+  /** Queues that crossed the backlog mark (80% of the bound) and have not yet fallen back under half. */
+  private readonly backlogged = new Set<string>();
   private counts = new ActiveCounts();
   private readonly lanes = new Set<Lane>();
   private readonly settledListeners = new Set<(jobs: SettledJob[]) => void>();
@@ -80,6 +65,8 @@ export class SqliteQueue implements JobQueue {
   private rotation = 0;
   private readonly offProfile: () => void;
   private readonly pumpNow = (): void => this.pump();
+  private readonly outcomeDeps: OutcomeDeps;
+  private readonly laneDeps: LaneRunnerDeps;
 
   constructor(ctx: Context, opts: QueueOptions = {}) {
     this.ctx = ctx;
@@ -89,11 +76,25 @@ export class SqliteQueue implements JobQueue {
     this.retentionMs = opts.retentionMs ?? 24 * 3_600_000;
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.maxLane = Math.max(1, opts.maxLane ?? 64);
-    this.laneBudgetMs = opts.laneBudgetMs ?? 20;
     this.timer = new WakeTimer(ctx.clock, () => {
       this.dueDirty = true;
       this.pump();
     });
+    this.outcomeDeps = { sql: this.sql, redactor: ctx.redactor, random: this.random, decl: (q) => this.decls.get(q) };
+    this.laneDeps = {
+      clock: ctx.clock,
+      handlerFor: (q) => this.handlers.get(q),
+      leaseMsFor: (q) => this.decls.get(q)?.leaseMs ?? this.leaseMs,
+      budgetMs: opts.laneBudgetMs ?? 20,
+      isStopping: () => this.stopped,
+      onOutcome: (o) => this.outcomes.push(o),
+      onLaneEnd: (lane, ranAll) => {
+        const q = lane.rows[0]!.queue;
+        this.laneSize.set(q, nextLaneSize(this.laneSize.get(q) ?? 1, ranAll, this.maxLane));
+        this.lanes.delete(lane);
+        this.schedulePump();
+      },
+    };
     this.reloadCounts();
     // A larger tier means more slots now; a smaller one simply claims less next time.
     this.offProfile = ctx.profile.onChange(() => this.schedulePump());
@@ -110,9 +111,10 @@ export class SqliteQueue implements JobQueue {
 
   enqueue<P>(input: EnqueueInput<P>): JobRecord<P> {
     checkEnqueueFields(input);
-    const queue = checkQueueName(input.queue);
+    const queue = input.queue;
     const decl = this.decls.get(queue);
     if (!decl) {
+      checkQueueName(queue);
       throw new NxsError('NXS_ERR_QUEUE_UNKNOWN', `queue "${queue}" is not declared (declared: ${this.declared.join(', ') || 'none'})`, { field: 'queue', queue });
     }
     if (this.closed) throw new NxsError('NXS_ERR_QUEUE_STOPPED', 'the queue has stopped and takes no new jobs');
@@ -128,8 +130,9 @@ export class SqliteQueue implements JobQueue {
     const blocked = group !== null && this.counts.group(queue, group) > 0 ? 1 : 0;
     const maxAttempts = input.maxAttempts ?? decl.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const priority = input.priority ?? 0;
-    const { id } = this.sql.insert.get(queue, group, payload, blocked, priority, maxAttempts, runAt, now, now, input.idempotencyKey ?? null)!;
+    const id = Number(this.sql.insert.run(queue, group, payload, blocked, priority, maxAttempts, runAt, now, now, input.idempotencyKey ?? null).lastInsertRowid);
     this.counts.add(queue, group);
+    this.noteBacklog(queue);
     if (!blocked && this.handlers.has(queue)) {
       if (runAt <= now) this.schedulePump();
       else if (!this.stopped) this.timer.atLeastBy(runAt);
@@ -263,11 +266,24 @@ export class SqliteQueue implements JobQueue {
       await Promise.race([this.drain(), new Promise<void>((r) => (handle = this.ctx.clock.setTimeout(r, deadlineMs)))]);
       if (handle) this.ctx.clock.clearTimeout(handle);
     }
-    for (const lane of this.lanes) lane.controller.abort(new NxsError('NXS_ERR_QUEUE_STOPPED', 'the host is stopping'));
+    for (const lane of this.lanes) {
+      if (lane.lease) this.ctx.clock.clearTimeout(lane.lease);
+      lane.controller.abort(new NxsError('NXS_ERR_QUEUE_STOPPED', 'the host is stopping'));
+    }
     if (this.outcomes.length > 0) this.pump();
     // Lanes still running stay 'running' in the store: the next start claims them again.
     this.closed = true;
     this.timer.clear();
+  }
+
+  /** Tells the doctor once when a queue fills past 80% of its bound (it may step the tier up). */
+  private noteBacklog(queue: string): void {
+    const limit = this.ctx.profile.current.queue.maxPerQueue;
+    const depth = this.counts.queue(queue);
+    if (depth < limit * 0.8 || this.backlogged.has(queue)) return;
+    this.backlogged.add(queue);
+    this.ctx.log.warn({ queue, depth, limit }, 'queue: backlog past 80% of the bound');
+    this.ctx.events.emit('queue.backlog', { queue, depth, limit });
   }
 
   private reloadCounts(): void {
@@ -289,11 +305,16 @@ export class SqliteQueue implements JobQueue {
     const outcomes = this.outcomes;
     this.outcomes = [];
     const settled: SettledJob[] = [];
-    const dead: DeadNote[] = [];
+    const dead: NonNullable<OutcomeEffects['dead']>[] = [];
     const claimed: JobRow[][] = [];
     try {
       this.ctx.db.transaction(() => {
-        for (const o of outcomes) settled.push(this.applyOutcome(o, now, dead));
+        for (const o of outcomes) {
+          const fx = applyOutcome(this.outcomeDeps, o, now);
+          settled.push(fx.settled);
+          if (fx.dead) dead.push(fx.dead);
+          if (fx.dueChanged) this.dueDirty = true;
+        }
         if (!this.stopped) this.claimInto(claimed, now);
       })();
     } catch (err) {
@@ -303,12 +324,16 @@ export class SqliteQueue implements JobQueue {
       this.timer.atLeastBy(now + 1_000);
       return;
     }
-    for (const s of settled) if (s.outcome !== 'retry') this.counts.remove(s.queue, s.group);
+    for (const s of settled) {
+      if (s.outcome === 'retry') continue;
+      this.counts.remove(s.queue, s.group);
+      if (this.backlogged.has(s.queue) && this.counts.queue(s.queue) < this.ctx.profile.current.queue.maxPerQueue / 2) this.backlogged.delete(s.queue);
+    }
     for (const d of dead) {
       this.ctx.log.warn({ job: d.row.id, queue: d.row.queue, code: d.code }, 'queue: job is dead');
       this.ctx.events.emit('queue.job.dead', { id: d.row.id, queue: d.row.queue, group: d.row.grp, code: d.code, error: d.error });
     }
-    for (const rows of claimed) this.startLane(rows);
+    for (const rows of claimed) this.lanes.add(startLane(this.laneDeps, rows));
     if (settled.length > 0) {
       for (const l of this.settledListeners) l(settled);
       this.maybeMaintain(settled.length);
@@ -322,124 +347,19 @@ export class SqliteQueue implements JobQueue {
     const queues = [...this.handlers.keys()];
     // Rotate the starting queue so one busy queue cannot starve the others.
     this.rotation = (this.rotation + 1) % Math.max(1, queues.length);
-    const leaseUntil = now + this.leaseMs;
     for (let i = 0; i < queues.length && free > 0; i++) {
       const q = queues[(this.rotation + i) % queues.length]!;
-      const heads = this.sql.claim.all(leaseUntil, now, q, now, free);
-      heads.sort((a, b) => b.priority - a.priority || a.id - b.id);
-      const size = this.laneSize.get(q) ?? 1;
-      for (const head of heads) {
-        const lane = [head];
-        if (head.grp !== null && size > 1) {
-          // Followers: the contiguous run of the group's next jobs that are due now.
-          let last = -1;
-          for (const f of this.sql.followers.all(q, head.grp, size - 1)) {
-            if (f.run_at > now) break;
-            last = f.id;
-          }
-          if (last > 0) lane.push(...this.sql.claimFollowers.all(leaseUntil, now, q, head.grp, last).sort((a, b) => a.id - b.id));
-        }
-        claimed.push(lane);
-      }
-      free -= heads.length;
+      const lanes = claimLanes(this.sql, q, free, this.laneSize.get(q) ?? 1, now, now + (this.decls.get(q)?.leaseMs ?? this.leaseMs));
+      claimed.push(...lanes);
+      free -= lanes.length;
     }
-  }
-
-  private applyOutcome(o: Outcome, now: number, dead: DeadNote[]): SettledJob {
-    const { row } = o;
-    for (const r of o.release) this.sql.release.run(now, r.id);
-    const base = { id: row.id, queue: row.queue, group: row.grp };
-    if (o.ok) {
-      this.sql.complete.run(now, row.id);
-      this.sql.insertRun.run(row.id, row.queue, row.grp, row.attempts, o.startedAt, now, 'done', null);
-      if (row.grp !== null && o.last) this.unblock(row, now);
-      return { ...base, outcome: 'done' };
-    }
-    const code = errorCode(o.error);
-    const text = this.ctx.redactor.scrub(errorMessage(o.error)).slice(0, MAX_ERROR_TEXT);
-    const decl = this.decls.get(row.queue) ?? { name: row.queue };
-    const decision = decideRetry(decl, { code: code ?? undefined, attempt: row.attempts, maxAttempts: row.max_attempts }, this.random);
-    if (decision.kind === 'retry') {
-      // Still its group's head: the group waits for the retry.
-      this.sql.retryAt.run(now + decision.delayMs, text, code, now, row.id);
-      this.sql.insertRun.run(row.id, row.queue, row.grp, row.attempts, o.startedAt, now, 'retry', text);
-      this.dueDirty = true;
-      return { ...base, outcome: 'retry' };
-    }
-    this.sql.dead.run(text, code, now, row.id);
-    this.sql.insertRun.run(row.id, row.queue, row.grp, row.attempts, o.startedAt, now, 'dead', text);
-    if (row.grp !== null) this.unblock(row, now);
-    dead.push({ row, error: text, code });
-    return { ...base, outcome: 'dead' };
-  }
-
-  private unblock(row: JobRow, now: number): void {
-    // The group's next job may have a future runAt: the timer must learn of it.
-    const next = this.sql.unblockNext.get(row.queue, row.grp!);
-    if (next && next.run_at > now) this.dueDirty = true;
-  }
-
-  private startLane(rows: JobRow[]): void {
-    const lane: Lane = { rows, index: 0, startedMono: this.ctx.clock.monotonic(), controller: new AbortController() };
-    this.lanes.add(lane);
-    this.runLaneJob(lane);
-  }
-
-  /** Runs the lane's current job; on success the next follower starts at once, without a commit in between. */
-  private runLaneJob(lane: Lane): void {
-    const row = lane.rows[lane.index]!;
-    const startedAt = this.ctx.clock.now();
-    const finish = (ok: boolean, error: unknown): void => {
-      const more = lane.index + 1 < lane.rows.length;
-      const goOn = ok && more && !this.stopped && this.ctx.clock.monotonic() - lane.startedMono < this.laneBudgetMs;
-      const release = more && !goOn ? lane.rows.slice(lane.index + 1) : [];
-      this.outcomes.push({ row, startedAt, ok, error, release, last: !goOn });
-      if (goOn) {
-        lane.index++;
-        this.runLaneJob(lane);
-        return;
-      }
-      if (lane.rows.length > 1 || this.maxLane > 1) {
-        this.laneSize.set(row.queue, nextLaneSize(this.laneSize.get(row.queue) ?? 1, release.length === 0 && ok, this.maxLane));
-      }
-      this.lanes.delete(lane);
-      this.schedulePump();
-    };
-    const handler = this.handlers.get(row.queue);
-    let record: JobRecord;
-    try {
-      record = toRecord(row);
-      record.state = 'running';
-    } catch (err) {
-      finish(false, new NxsError('NXS_ERR_QUEUE_INVALID', `job ${row.id} has a payload that is not valid JSON: ${errorMessage(err)}`));
-      return;
-    }
-    if (!handler) {
-      finish(false, new NxsError('NXS_ERR_QUEUE_STOPPED', `queue "${row.queue}" lost its handler`));
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler(record.payload, { job: record, attempt: row.attempts, signal: lane.controller.signal }))
-      .then(
-        () => finish(true, null),
-        (err: unknown) => finish(false, err),
-      );
   }
 
   private maybeMaintain(completed: number): void {
     this.sinceMaintenance += completed;
     if (this.sinceMaintenance < this.maintenanceEvery) return;
     this.sinceMaintenance = 0;
-    const cutoff = this.ctx.clock.now() - this.retentionMs;
-    try {
-      const jobs = this.sql.pruneDone.run(cutoff).changes;
-      const runs = this.sql.pruneRuns.run(cutoff).changes;
-      // Coarse cadence: the planner's statistics follow the tables without a timer loop.
-      this.ctx.db.pragma('optimize');
-      this.ctx.log.debug({ jobs, runs }, 'queue: maintenance done');
-    } catch (err) {
-      this.ctx.log.warn({ err: errorMessage(err) }, 'queue: maintenance failed');
-    }
+    runMaintenance(this.ctx.db, this.sql, this.ctx.log, this.ctx.clock.now() - this.retentionMs);
   }
 
   private rearmTimer(now: number): void {
@@ -463,8 +383,3 @@ export class SqliteQueue implements JobQueue {
   }
 }
 
-function errorCode(err: unknown): string | null {
-  if (isNxsError(err)) return err.code;
-  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') return (err as { code: string }).code;
-  return null;
-}

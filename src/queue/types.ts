@@ -53,6 +53,8 @@ export interface QueueDeclaration {
   backoff?: { baseMs: number; maxMs: number };
   /** Retry policy per error code: `false` means do not retry (straight to dead). */
   retryByCode?: Record<string, { baseMs: number; maxMs: number } | false>;
+  /** How long one attempt may run before its signal aborts and it fails with NXS_ERR_JOB_TIMEOUT (then retried). Default: config queue.lease_ms. */
+  leaseMs?: number;
 }
 
 export interface QueueStats {

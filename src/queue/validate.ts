@@ -15,6 +15,7 @@ export function checkQueueName(name: unknown, field = 'queue'): string {
 
 export function checkDeclaration(decl: QueueDeclaration): void {
   checkQueueName(decl.name, 'name');
+  if (decl.leaseMs !== undefined && !(Number.isInteger(decl.leaseMs) && decl.leaseMs >= 1)) invalid('leaseMs', 'a positive integer of milliseconds', String(decl.leaseMs));
   if (decl.maxAttempts !== undefined && !(Number.isInteger(decl.maxAttempts) && decl.maxAttempts >= 1)) invalid('maxAttempts', 'an integer of at least 1', String(decl.maxAttempts));
   type Backoff = { baseMs: number; maxMs: number } | false | undefined;
   const backoffs: [string, Backoff][] = [['backoff', decl.backoff], ...Object.entries(decl.retryByCode ?? {}).map(([code, b]): [string, Backoff] => [`retryByCode.${code}`, b])];
@@ -26,20 +27,20 @@ export function checkDeclaration(decl: QueueDeclaration): void {
   }
 }
 
-/** Serialises the payload, naming the field when it cannot be stored as JSON (nothing is written then). */
+/**
+ * Serialises the payload with JSON's own rules (a plain JSON.stringify: a
+ * replacer would cost more than the insert), naming the field when the value
+ * cannot be stored at all (BigInt, a cycle, undefined or a function); nothing is
+ * written then. NaN and Infinity become null, as JSON has them.
+ */
 export function serialisePayload(payload: unknown, field = 'payload'): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify(payload, (_k, v: unknown) => {
-      if (typeof v === 'bigint') throw new TypeError('a BigInt cannot be serialised');
-      if (typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`a ${typeof v} cannot be serialised`);
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError(`${v} cannot be serialised`);
-      return v;
-    });
+    text = JSON.stringify(payload);
   } catch (err) {
     invalid(field, 'a JSON-serialisable value', err instanceof Error ? err.message : String(err));
   }
-  if (text === undefined) invalid(field, 'a JSON-serialisable value', 'undefined');
+  if (text === undefined) invalid(field, 'a JSON-serialisable value', typeof payload);
   if (text.length > MAX_PAYLOAD_BYTES) invalid(field, `at most ${MAX_PAYLOAD_BYTES} bytes of JSON`, `${text.length} bytes`);
   return text;
 }

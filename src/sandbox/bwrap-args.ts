@@ -1,5 +1,6 @@
 import type { SandboxLimits } from './backend.ts';
 import type { MountTable } from './mount-table.ts';
+import type { ForwarderLaunch } from './forwarder-launch.ts';
 
 /** A host system path as it will appear inside: bound read-only, or recreated as the same symlink. */
 export type SystemEntry = { path: string; kind: 'bind' } | { path: string; kind: 'symlink'; link: string };
@@ -18,8 +19,8 @@ export interface BwrapArgsInput {
   command: string;
   /** Host path of the egress socket for this run, or null for no network. */
   egressSocket: string | null;
-  /** The in-sandbox forwarder (node binary and script, host paths), when egress is on. */
-  forwarder?: { node: string; script: string } | undefined;
+  /** How the in-sandbox forwarder starts (what to bind in, its argv), when egress is on. */
+  forwarder?: ForwarderLaunch | undefined;
   /** Absolute path of `prlimit` inside (same as host, under a bound system path), or null to use sh's ulimit. */
   prlimit: string | null;
   disableUserns: boolean;
@@ -59,7 +60,7 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   if (input.egressSocket !== null) {
     a.push('--ro-bind', input.egressSocket, EGRESS_SOCKET_TARGET);
     if (input.forwarder) {
-      a.push('--ro-bind', input.forwarder.node, '/run/nxs/node', '--ro-bind', input.forwarder.script, '/run/nxs/forwarder.js');
+      for (const b of input.forwarder.binds) a.push('--ro-bind', b.source, b.target);
     }
   }
   a.push('--chdir', '/workspace', '--info-fd', '3', '--');
@@ -71,17 +72,18 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
 export function limitedCommand(input: Pick<BwrapArgsInput, 'limits' | 'command' | 'prlimit' | 'egressSocket' | 'forwarder'>): string[] {
   const { limits } = input;
   const bytes = limits.memoryMb * 1024 * 1024;
-  const forwarding = input.egressSocket !== null && input.forwarder !== undefined;
+  const forwarder = input.egressSocket !== null ? input.forwarder : undefined;
+  const forwarding = forwarder !== undefined;
   // RLIMIT_NPROC counts every task of the uid in the sandbox's user namespace,
   // the forwarder's threads included: give them their own room.
   const nproc = limits.maxProcesses + (forwarding ? FORWARDER_TASKS : 0);
   const inner = input.prlimit
     ? [input.prlimit, `--cpu=${limits.cpuSeconds}`, `--as=${bytes}`, `--nproc=${nproc}`, '--core=0', '--', '/bin/sh', '-c', input.command]
     : ['/bin/sh', '-c', `ulimit -t ${limits.cpuSeconds} && ulimit -v ${limits.memoryMb * 1024} && ulimit -c 0 && { ulimit -u ${nproc} 2>/dev/null || ulimit -p ${nproc}; } && exec /bin/sh -c "$0"`, input.command];
-  if (forwarding) {
+  if (forwarder) {
     // The forwarder starts first, outside the rlimits (node needs a large address
     // space), and prints one line once it listens; the command runs after that.
-    return ['/run/nxs/node', '/run/nxs/forwarder.js', EGRESS_SOCKET_TARGET, String(EGRESS_LOCAL_PORT), '--', ...inner];
+    return [...forwarder.argv, EGRESS_SOCKET_TARGET, String(EGRESS_LOCAL_PORT), '--', ...inner];
   }
   return inner;
 }

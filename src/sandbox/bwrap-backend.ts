@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RunResult, RunSpec, SandboxBackend } from './backend.ts';
 import { buildBwrapArgs, sandboxEnv, type SystemEntry } from './bwrap-args.ts';
+import type { ForwarderLaunch } from './forwarder-launch.ts';
 import { isInside } from './mount-table.ts';
 import { killGroup, runProcess } from './process-runner.ts';
 
@@ -18,7 +19,7 @@ export interface BwrapOptions {
   runAs: { uid: number; gid: number } | null;
   killGraceMs: number;
   disableUserns: boolean;
-  forwarder?: { node: string; script: string } | undefined;
+  forwarder?: ForwarderLaunch | undefined;
 }
 
 export class BwrapBackend implements SandboxBackend {
@@ -111,11 +112,11 @@ export async function probeBwrap(bwrap: string, runAs: { uid: number; gid: numbe
   return { ok: false, disableUserns: false, detail: `bwrap cannot create namespaces here: ${last}` };
 }
 
-export function quickRun(cmd: string, args: string[], runAs: { uid: number; gid: number } | null, timeoutMs = 5000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function quickRun(cmd: string, args: string[], runAs: { uid: number; gid: number } | null, timeoutMs = 5000, signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
-    const child = spawn(cmd, args, { env: sandboxEnv(false), cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) });
+    const child = spawn(cmd, args, { env: sandboxEnv(false), cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, ...(signal ? { signal } : {}), ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) });
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', (err) => resolve({ code: null, stdout, stderr: stderr + err.message }));

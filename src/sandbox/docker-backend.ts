@@ -5,8 +5,8 @@ import { sandboxEnv } from './bwrap-args.ts';
 import { killGroup, runProcess } from './process-runner.ts';
 
 /** Is a container runtime usable (daemon answering), not merely installed? */
-export async function probeDocker(cmd: 'docker' | 'podman', timeoutMs = 3000): Promise<{ ok: boolean; detail: string }> {
-  const r = await quickRun(cmd, ['info', '--format', '{{.ServerVersion}}'], null, timeoutMs);
+export async function probeDocker(cmd: 'docker' | 'podman', timeoutMs = 3000, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  const r = await quickRun(cmd, ['info', '--format', '{{.ServerVersion}}'], null, timeoutMs, signal);
   return r.code === 0 ? { ok: true, detail: `${cmd} ${r.stdout.trim()}` } : { ok: false, detail: `${cmd} info failed: ${(r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.code}`}` };
 }
 

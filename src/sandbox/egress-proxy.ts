@@ -11,6 +11,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { AuditTrail } from '../supervisor/types.ts';
 import { decideEgress, isSensitiveAddress, type EgressDecision, type EgressOverride, type EgressRule } from './egress-policy.ts';
 import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 
 export interface EgressProxyDeps {
   clock: Clock;
@@ -40,7 +41,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class EgressProxy {
   private readonly deps: EgressProxyDeps;
   private readonly dir: string;
-  private seq = 0;
 
   constructor(deps: EgressProxyDeps) {
     this.deps = deps;
@@ -63,7 +63,8 @@ export class EgressProxy {
         server.close(() => resolve());
       });
     if (listen === 'unix') {
-      const socketPath = path.join(this.dir, `s${++this.seq}-${process.pid}.sock`);
+      // Unguessable: the folder cannot be listed, so only a process told the name finds the socket.
+      const socketPath = path.join(this.dir, `${randomBytes(12).toString('hex')}.sock`);
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, () => resolve()));
       chmodSync(socketPath, 0o666);
       return { socketPath, close };

@@ -9,6 +9,7 @@ import { DockerBackend, probeDocker } from './docker-backend.ts';
 import { NoneBackend } from './none-backend.ts';
 import { EgressProxy } from './egress-proxy.ts';
 import { writeForwarder } from './egress-forwarder.ts';
+import { planForwarderLaunch, type ForwarderLaunch } from './forwarder-launch.ts';
 import { buildMountTable, type MountTable, type Trust } from './mount-table.ts';
 import { Overrides } from './overrides.ts';
 import { which } from './which.ts';
@@ -48,12 +49,17 @@ export class Sandbox {
   /** Settles once a backend is chosen (a container probe may still be running after create). */
   private ready: Promise<void> = Promise.resolve();
   private readonly tried: string[] = [];
+  /** How the in-sandbox egress forwarder starts, when one can run. */
+  private forwarder: ForwarderLaunch | null = null;
+  private forwarderProblem = 'no way to run the in-sandbox egress forwarder';
+  /** Aborted when the host stops: every command still running is killed (killed: "aborted"). */
+  private readonly stopping = new AbortController();
 
   private constructor(ctx: Context, deps: SandboxDeps) {
     this.ctx = ctx;
     const cfg = ctx.config.sandbox;
     this.owner = process.getuid?.() === 0 ? cfg.runAs : null;
-    this.workspace = chooseWorkspace(cfg.workspace, ctx.config.home, this.owner);
+    this.workspace = path.resolve(cfg.workspace ?? path.join(ctx.config.home, 'workspace'));
     prepareWorkspace(this.workspace, this.owner);
     const input = { workspace: this.workspace, extra: cfg.mounts, systemPaths: cfg.systemPaths, dataDir: ctx.config.dataDir, home: ctx.config.home };
     this.tables = { main: buildMountTable({ ...input, trust: 'main' }), other: buildMountTable({ ...input, trust: 'other' }) };
@@ -70,8 +76,16 @@ export class Sandbox {
 
   static async create(ctx: Context, deps: SandboxDeps): Promise<Sandbox> {
     const s = new Sandbox(ctx, deps);
-    if (!(await s.selectBwrap())) s.ready = s.selectContainer();
+    if (!(await s.selectBwrap())) {
+      s.detail = ctx.config.sandbox.backend === 'none' ? 'sandbox.backend is none' : `${s.tried.join('; ')}; probing for a container runtime`;
+      s.ready = s.selectContainer();
+    }
     return s;
+  }
+
+  /** Settles once the backend is final (a container probe may outlive create). */
+  selected(): Promise<void> {
+    return this.ready;
   }
 
   table(trust: Trust): MountTable {
@@ -126,10 +140,6 @@ export class Sandbox {
     }
   }
 
-  private forwarder: { node: string; script: string } | null = null;
-  /** Aborted when the host stops: every command still running is killed (killed: "aborted"). */
-  private readonly stopping = new AbortController();
-
   private async selectBwrap(): Promise<boolean> {
     const { ctx, tried } = this;
     const cfg = ctx.config.sandbox;
@@ -140,17 +150,12 @@ export class Sandbox {
         ? { ok: false, disableUserns: false, detail: blocked }
         : bwrap ? await probeBwrap(bwrap, this.owner) : { ok: false, disableUserns: false, detail: 'bwrap is not installed (Debian: apt-get install bubblewrap)' };
       if (bwrap && probe.ok) {
-        const node = ctx.paths.packed ? which('node', ctx.env.PATH) : process.execPath;
-        if (node) {
-          const fwd = writeForwarder();
-          ctx.lifecycle.onStop('egress-forwarder', fwd.dispose);
-          this.forwarder = { node, script: fwd.script };
-        }
+        this.forwarder = this.planForwarder();
         this.backend = new BwrapBackend({
           bwrap, clock: ctx.clock, log: ctx.log, systemPaths: cfg.systemPaths, forbidden: this.tables.main.forbidden,
           runAs: this.owner, killGraceMs: cfg.killGraceMs, disableUserns: probe.disableUserns, forwarder: this.forwarder ?? undefined,
         });
-        this.detail = `${probe.detail}; ${this.backend.description}${this.forwarder ? '' : '; no node binary for the in-sandbox egress forwarder, so commands get no network'}`;
+        this.detail = `${probe.detail}; ${this.backend.description}${this.forwarder ? `; ${this.forwarder.detail}` : `; ${this.forwarderProblem}, so commands get no network`}`;
         ctx.log.info({ backend: 'bwrap', detail: this.detail }, 'sandbox backend chosen');
         return true;
       }
@@ -159,12 +164,38 @@ export class Sandbox {
     return false;
   }
 
+  /**
+   * From source, node runs a script written to a temp file; packed, the nxs
+   * executable runs the forwarder itself (see forwarder-launch.ts).
+   */
+  private planForwarder(): ForwarderLaunch | null {
+    const { ctx } = this;
+    let script: string | null = null;
+    if (!ctx.paths.packed) {
+      const fwd = writeForwarder();
+      ctx.lifecycle.onStop('egress-forwarder', fwd.dispose);
+      script = fwd.script;
+    }
+    const plan = planForwarderLaunch({ packed: ctx.paths.packed, execPath: process.execPath, runtimeDir: ctx.paths.runtimeDir, launcher: ctx.env.NXS_LAUNCHER, script });
+    // As root, bwrap runs as sandbox.run_as and must reach what it binds in: a
+    // runtime under /root (0700) is out of its reach, so say so rather than fail every run.
+    const owner = this.owner;
+    if (owner && plan) for (const b of plan.binds) {
+      const r = reachableBy(b.source, owner, 4);
+      if (!r.ok) {
+        this.forwarderProblem = `the egress forwarder ${b.source} is not reachable by uid ${owner.uid} (sandbox.run_as): ${r.blocker} has no search permission for it; put the nxs runtime (NXS_HOME) in a folder that uid can reach, such as /var/lib/nxs`;
+        return null;
+      }
+    }
+    return plan;
+  }
+
   /** As root, commands run as sandbox.run_as: every mount source must be within its reach. */
   private unreachableMount(): string | null {
     if (!this.owner) return null;
     for (const m of this.tables.main.mounts) {
       const r = reachableBy(m.source, this.owner);
-      if (!r.ok) return `${m.source} is not reachable by uid ${this.owner.uid} (sandbox.run_as): ${r.blocker} has no search permission for it; set sandbox.workspace (or the mount) to a folder that uid can reach, such as /srv/nxs-workspace`;
+      if (!r.ok) return `${m.source} is not reachable by uid ${this.owner.uid} (sandbox.run_as): ${r.blocker} has no search permission for it; set sandbox.workspace (or the mount) to a folder that uid can reach, such as /var/lib/nxs/workspace`;
     }
     return null;
   }
@@ -173,9 +204,11 @@ export class Sandbox {
     const { ctx, tried } = this;
     const cfg = ctx.config.sandbox;
     if (cfg.backend === 'auto' || cfg.backend === 'docker') {
+      let installed = 0;
       for (const cmd of ['docker', 'podman'] as const) {
         if (!which(cmd, ctx.env.PATH)) continue;
-        const probe = await probeDocker(cmd);
+        installed++;
+        const probe = await probeDocker(cmd, 3000, this.stopping.signal);
         if (probe.ok) {
           const user = this.owner ? `${this.owner.uid}:${this.owner.gid}` : `${process.getuid?.() ?? 65534}:${process.getgid?.() ?? 65534}`;
           this.backend = new DockerBackend({ cmd, image: cfg.dockerImage, clock: ctx.clock, killGraceMs: cfg.killGraceMs, user, clientPath: ctx.env.PATH ?? '/usr/bin:/bin' });
@@ -185,30 +218,11 @@ export class Sandbox {
         }
         tried.push(probe.detail);
       }
-      if (tried.length < 2) tried.push('no docker or podman installed');
+      if (installed === 0) tried.push('no docker or podman installed');
     }
     this.detail = cfg.backend === 'none' ? 'sandbox.backend is none' : tried.join('; ');
     ctx.log.warn({ backend: 'none', detail: this.detail }, 'no sandbox backend works here: shell commands will be refused');
   }
-}
-
-/** Where root's sandbox user can reach when NXS_HOME cannot be walked (as /root, mode 0700). */
-export const ROOT_FALLBACK_WORKSPACE = '/var/lib/nxs/workspace';
-
-/**
- * The configured workspace, else <home>/workspace; as root, when the run_as user
- * cannot walk down to <home> (say /root/.nxs), /var/lib/nxs/workspace instead.
- */
-function chooseWorkspace(configured: string | undefined, home: string, owner: { uid: number; gid: number } | null): string {
-  if (configured) return path.resolve(configured);
-  const preferred = path.join(home, 'workspace');
-  if (!owner) return preferred;
-  try {
-    if (reachableBy(home, owner, 1).ok) return preferred;
-  } catch {
-    // home does not exist yet: it will be created 0700 by the data folder step, so not reachable either.
-  }
-  return ROOT_FALLBACK_WORKSPACE;
 }
 
 /** The workspace exists, is a folder, and (when nxs is root) belongs to the uid commands run as. */

@@ -87,6 +87,10 @@ export class AgentProcess {
   /** Stops the thread for good (kill, host stop); resolves when it is gone. */
   async stop(): Promise<void> {
     if (!this.exitKind) this.mark('stopped', 'stopped by the host');
+    // Disarm now, not at the exit event: a killed agent leaves no timer behind
+    // even while its thread is still being torn down.
+    if (this.timer) this.opts.clock.clearTimeout(this.timer);
+    this.timer = null;
     await this.worker.terminate();
   }
 

@@ -73,9 +73,7 @@ export class AgentSupervisor implements Supervisor {
     const settings = { ...(def?.settings ?? {}), ...(spec.settings ?? {}) };
     const module = typeof settings.module === 'string' ? settings.module : def?.module;
     if (module !== undefined && !path.isAbsolute(module)) throw new NxsError('NXS_ERR_AGENT_INVALID', `settings.module must be an absolute path to an ES module; got ${JSON.stringify(module)}`);
-    const active = this.store.list().filter((a) => a.state !== 'parked' && a.state !== 'stopped').length;
-    const max = this.ctx.profile.current.maxAgents;
-    if (active >= max) throw new NxsError('NXS_ERR_AGENT_LIMIT', `the ${this.ctx.profile.current.tier} tier runs at most ${max} agents and ${active} are running; kill one first`, { max });
+    this.ensureRoom('spawn');
     const id = this.store.insert({ name: spec.name, capabilities: caps, settings: { ...settings, ...(module ? { module } : {}), restart: settings.restart ?? def?.restart ?? 'on-failure' }, now: this.ctx.clock.now() });
     const instance = this.launch(String(id));
     this.audit.record({ agent_id: String(id), operation_type: 'agent.spawn', allowed: true, principal: by, details: { name: spec.name, capabilities: caps } });
@@ -111,7 +109,9 @@ export class AgentSupervisor implements Supervisor {
 
   /** Starts a fresh instance now, clearing a parked state and the failure history (an operator's decision). */
   restart(agentId: string, reason: string): void {
-    this.require(agentId);
+    const row = this.require(agentId);
+    // A running agent is replaced in its own slot; a parked or stopped one needs a free slot.
+    if (!isActive(row)) this.ensureRoom('restart');
     const l = this.live.get(agentId);
     if (l?.timer) this.ctx.clock.clearTimeout(l.timer);
     if (l) l.timer = null;
@@ -123,6 +123,21 @@ export class AgentSupervisor implements Supervisor {
     this.store.countRestart(Number(agentId));
     this.ctx.log.info({ agentId, reason }, 'agent restart requested');
     this.launch(agentId);
+  }
+
+  /** A copy of the settings the agent was spawned with (module, restart, free-form), or null for an unknown id. */
+  settingsOf(agentId: string): Record<string, unknown> | null {
+    const row = this.row(agentId);
+    return row ? structuredClone(row.settings) : null;
+  }
+
+  /** The tier's maxAgents counts agents not parked or stopped (restarting ones hold their slot). */
+  private ensureRoom(op: 'spawn' | 'restart'): void {
+    const active = this.store.list().filter(isActive).length;
+    const { maxAgents: max, tier } = this.ctx.profile.current;
+    if (active >= max) {
+      throw new NxsError('NXS_ERR_AGENT_LIMIT', `cannot ${op} an agent: the ${tier} tier runs at most ${max} agents and ${active} are running; kill one first (nxs agents kill ID) or run a larger tier`, { max, active, tier });
+    }
   }
 
   capabilitiesOf(agentId: string): ReadonlySet<Capability> {
@@ -152,12 +167,29 @@ export class AgentSupervisor implements Supervisor {
 
   /** At boot: bring back every agent that was alive when the host stopped; parked ones stay parked. */
   resume(): void {
+    const { maxAgents: max, tier } = this.ctx.profile.current;
+    let launched = 0;
     for (const row of this.store.list()) {
-      if (row.state === 'parked' || row.state === 'stopped') continue;
+      if (!isActive(row)) continue;
+      if (launched >= max) {
+        // The box may have shrunk to a smaller tier since: the extra agents wait
+        // parked (visible, kept across restarts) rather than overcommit memory.
+        const reason = `the ${tier} tier runs at most ${max} agents`;
+        this.store.setState(row.agent_id, 'parked', reason);
+        this.ctx.bootLog.add(`agent ${row.name} (${row.agent_id}) parked at boot: ${reason}; nxs agents restart ${row.agent_id} once another is killed`);
+        continue;
+      }
       this.launch(String(row.agent_id));
+      launched++;
     }
     for (const def of this.ctx.config.supervisor.agents) {
-      if (def.autostart && !this.store.list().some((r) => r.name === def.name)) this.spawn({ name: def.name }, 'config');
+      if (!def.autostart || this.store.list().some((r) => r.name === def.name)) continue;
+      try {
+        this.spawn({ name: def.name }, 'config');
+      } catch (err) {
+        if (!(err instanceof NxsError && err.code === 'NXS_ERR_AGENT_LIMIT')) throw err;
+        this.ctx.log.warn({ agent: def.name, max }, `autostart agent not started: ${err.message}`);
+      }
     }
   }
 
@@ -251,6 +283,10 @@ export class AgentSupervisor implements Supervisor {
       startedAt: r.started_at,
     };
   }
+}
+
+function isActive(row: AgentRow): boolean {
+  return row.state !== 'parked' && row.state !== 'stopped';
 }
 
 export function validCaps(value: unknown): Capability[] {

@@ -102,10 +102,10 @@ export async function createToolbox(ctx: Context, deps: ToolboxDeps): Promise<To
     }
   };
 
-  const execute = async (call: ToolCallInput, opts: ExecuteOptions): Promise<ToolResult> => {
-    const id = call.id ?? '';
-    const rawName = 'function' in call ? call.function.name : call.name;
-    const rawArgs = 'function' in call ? call.function.arguments : call.arguments;
+  const execute = async (call: ToolCallInput, given: ExecuteOptions): Promise<ToolResult> => {
+    // Anything but an explicit 'main' is treated as the less trusted level.
+    const opts: ExecuteOptions = { ...given, trust: given.trust === 'main' ? 'main' : 'other' };
+    const { id, rawName, rawArgs } = readCall(call);
     const principal = opts.principal ?? `agent:${opts.agentId}`;
     const name = typeof rawName === 'string' ? rawName : String(rawName);
     const fail = (code: `NXS_ERR_${string}`, message: string, operationId?: string): ToolResult => {
@@ -159,6 +159,13 @@ export async function createToolbox(ctx: Context, deps: ToolboxDeps): Promise<To
     execute,
     toMessage: (r) => ({ role: 'tool', tool_call_id: r.tool_call_id, content: r.content }),
   };
+}
+
+/** Whatever the caller passed, read without throwing (a broken call becomes an unknown tool). */
+function readCall(call: unknown): { id: string; rawName: unknown; rawArgs: unknown } {
+  const c = typeof call === 'object' && call !== null ? (call as Record<string, unknown>) : {};
+  const fn = typeof c.function === 'object' && c.function !== null ? (c.function as Record<string, unknown>) : c;
+  return { id: typeof c.id === 'string' ? c.id : '', rawName: fn.name, rawArgs: fn.arguments };
 }
 
 function summarize(name: ToolName, r: Record<string, unknown>): Record<string, unknown> {

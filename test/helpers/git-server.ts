@@ -101,7 +101,8 @@ export async function startGitServer(opts: { auth?: { user: string; password: st
     root,
     requests: 0,
     createRepo(name) {
-      execFileSync('git', ['init', '-q', '--bare', path.join(root, `${name}.git`)]);
+      // HEAD names main, as GitHub and GitLab set it; isomorphic-git cannot fetch from a remote whose HEAD dangles.
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', path.join(root, `${name}.git`)]);
       const u = new URL(`${base}/${name}.git`);
       if (opts.auth) {
         u.username = opts.auth.user;

@@ -9,32 +9,34 @@ export function pureGitSupports(target: string): boolean {
   return /^https?:\/\//i.test(target);
 }
 
-/** Fetches the branch into `dir` if it exists; returns false for an empty remote or a missing branch. */
+/**
+ * Fetches the branch into a fresh repository at `dir` and checks it out.
+ * Returns false for an empty remote or a missing branch. (Not `clone`: it
+ * fails when the remote's HEAD names a branch that does not exist, as in a
+ * bare repository whose first push went to another branch.)
+ */
 export async function pureClone(target: string, branch: string, dir: string): Promise<boolean> {
+  fs.mkdirSync(dir, { recursive: true });
+  await git.init({ fs, dir, defaultBranch: branch });
+  // The temp folder is private (mkdtemp, 0700) and removed after: the URL's credential stays local.
+  await git.addRemote({ fs, dir, remote: 'origin', url: target });
+  let fetched: string | null;
   try {
-    await git.clone({ fs, http, dir, url: target, ref: branch, singleBranch: true, depth: 1, noTags: true });
+    fetched = (await git.fetch({ fs, http, dir, remote: 'origin', ref: branch, remoteRef: branch, singleBranch: true, depth: 1, tags: false })).fetchHead;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    // An empty repository or a branch not yet pushed: start one. Anything else (down, 401) is a real failure.
-    if (code === 'NotFoundError' || code === 'EmptyServerResponseError' || code === 'ResolveRefError') return false;
+    // A branch not yet pushed or an empty repository: start one. Anything else (down, 401) is a real failure.
+    if (code === 'NotFoundError' || code === 'EmptyServerResponseError') return false;
     throw err;
   }
-  // Cloning an empty repository "succeeds" with no commit (and HEAD on another branch name).
-  try {
-    await git.resolveRef({ fs, dir, ref: branch });
-    return true;
-  } catch {
-    return false;
-  }
+  if (!fetched) return false;
+  await git.writeRef({ fs, dir, ref: `refs/heads/${branch}`, value: fetched, force: true });
+  await git.checkout({ fs, dir, ref: branch, force: true });
+  return true;
 }
 
 export async function purePush(target: string, branch: string, dir: string, write: (dir: string) => void, message: string): Promise<'unchanged' | 'pushed'> {
-  const existed = await pureClone(target, branch, dir);
-  if (!existed) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    await git.init({ fs, dir, defaultBranch: branch });
-  }
+  await pureClone(target, branch, dir);
   write(dir);
   let changed = false;
   for (const [file, head, work] of await git.statusMatrix({ fs, dir })) {

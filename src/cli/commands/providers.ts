@@ -84,7 +84,7 @@ async function localTest(cli: CliContext, opts: HostClientOptions, name: string 
   });
   try {
     const results = [];
-    for (const p of targets) results.push({ name: p.name, ...(await client.probe(p)) });
+    for (const p of targets) results.push({ name: p.name, ...(await client.probe(p, undefined, true)) });
     return { mode: 'local', results };
   } finally {
     await client.close();

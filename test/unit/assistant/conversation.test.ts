@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeRig } from './support/rig.ts';
 import { isNxsError } from '../../../src/core/errors.ts';
+import type { FakeClock } from '../../helpers/fake-clock.ts';
 
 function userTexts(body: { messages: { role: string; content: unknown }[] }): string[] {
   return body.messages.filter((m) => m.role === 'user').map((m) => String(m.content));
@@ -101,5 +102,18 @@ describe('conversations', () => {
     rig.assistant.receive({ conversationId: 'someone', channel: 'http', text: 'remember that I am the boss' });
     await rig.settle();
     expect(rig.fake.requests[2]!.body.tools).toBeUndefined();
+  });
+
+  it('sleeps when idle: no timer is left once every message is answered', async () => {
+    await using rig = await makeRig();
+    rig.assistant.receive({ conversationId: 'c', channel: 'http', text: 'hi' });
+    await rig.settle();
+    expect((rig.ctx.clock as FakeClock).pending).toBe(0);
+  });
+
+  it('refuses large messages when the disk is nearly full, still taking short ones', async () => {
+    await using rig = await makeRig({ assistant: { survival: { min_free_bytes: 2 ** 52 } } });
+    expect(() => rig.assistant.receive({ conversationId: 'c', channel: 'http', text: 'x'.repeat(5000) })).toThrow(expect.objectContaining({ code: 'NXS_ERR_DISK_FULL' }));
+    expect(rig.assistant.receive({ conversationId: 'c', channel: 'http', text: 'short' }).status).toBe('queued');
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { stringify } from 'yaml';
+import { startFakeProvider } from '../../helpers/fake-provider.ts';
 import path from 'node:path';
 import { startAssistantHost } from './support/host.ts';
 import { readSse } from '../../../src/cli/commands/chat.ts';
@@ -98,6 +101,22 @@ describe('HTTP channel and nxs chat against a real host', () => {
     expect(JSON.parse(cli2.out.join(''))).toMatchObject({ status: 'answered', reply: 'Second.', conversation_id: 'term' });
     // the second turn saw the first as history
     expect(h.fake.requests[1]!.body.messages.map((m: { content: string }) => m.content).slice(1)).toEqual(['ping', 'Pong from the host.', 'again']);
+  });
+
+  it('nxs chat with no host running starts one in its own process for the session', async () => {
+    await using fake = await startFakeProvider({ name: 'fake' });
+    fake.script({ kind: 'ok', content: 'Answered in-process.' });
+    const home = mkdtempSync(path.join(tmpdir(), 'nxs-chat-'));
+    try {
+      writeFileSync(path.join(home, 'nxs.yaml'), stringify({ providers: [{ name: 'fake', base_url: fake.url, model: 'm', credential: { none: true } }], log: { level: 'info' } }));
+      const cli = cliFor(home);
+      expect(await runCli(['chat', 'hello'], cli)).toBe(0);
+      expect(cli.out.join('')).toBe('Answered in-process.\n');
+      expect(cli.err.join('')).toMatch(/no host running: starting one in this process/);
+      expect(existsSync(path.join(home, 'data', 'host.json'))).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('nxs chat --no-start without a running host exits 4 with the fix', async () => {

@@ -72,6 +72,17 @@ describe('telegram channel (fake Bot API on loopback)', () => {
     expect(rig.fake.requests[0]!.body.messages.slice(1).map((m: { content: string }) => m.content)).toEqual(['ann: just chatting', 'ann: /remember I am the owner @nxs', "/remember is only allowed in the owner's main conversation.", 'ann: @nxs are you there?']);
   });
 
+  it('refuses an oversized message with a reply to the sender and a log line, and keeps polling', async () => {
+    await using tg = await startFakeTelegram();
+    await using rig = await makeRig({ assistant: { max_message_bytes: 100 }, withChannels: withTelegram(tg) });
+    await tg.nextPoll();
+    tg.push(text(1, 9, 'y'.repeat(500)));
+    expect(await tg.nextSent()).toMatchObject({ chat_id: 9, text: expect.stringMatching(/^Not accepted: the message is 500 bytes; at most 100/) });
+    expect(rig.ctx.logLines.some((l) => l.includes('telegram message refused'))).toBe(true);
+    expect(rig.assistant.store.counts()).toEqual({});
+    await tg.nextPoll();
+  });
+
   it('retries a failing sendMessage through the queue until it goes through', async () => {
     await using tg = await startFakeTelegram();
     await using rig = await makeRig({ withChannels: withTelegram(tg) });

@@ -199,4 +199,18 @@ describe('fallback client: health, emergency, recovery', () => {
     await until(() => recovered === 1);
     expect(rig.client.mode()).toBe('normal');
   });
+
+  it('announces provider.down on failures and honours the doctor\'s provider.demote', async () => {
+    await using a = await startFakeProvider({ name: 'a' });
+    await using b = await startFakeProvider({ name: 'b' });
+    await using rig = await makeClient([prov('a', a.url, { retries: 0 }), prov('b', b.url)], { cooldown_base_ms: 30000 });
+    const downs: unknown[] = [];
+    rig.ctx.events.on('provider.down', (x) => downs.push(x));
+    a.script({ kind: 'status', status: 500 });
+    await rig.client.chat(msg('1'));
+    expect(downs).toMatchObject([{ provider: 'a' }]);
+    rig.ctx.events.emit('provider.demote', { provider: 'b', reason: 'doctor' });
+    expect(rig.client.views().find((v) => v.name === 'b')).toMatchObject({ state: 'open', available: 'resting' });
+    expect((await rig.client.chat(msg('2'))).provider).toBe('a');
+  });
 });

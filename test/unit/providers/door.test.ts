@@ -97,8 +97,8 @@ describe('the /v1 door', () => {
     // Any success ends emergency mode; the waiting job is released by the recovery event.
     const ok = await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'now' }] } });
     expect(ok.status).toBe(200);
-    await h.parts.queue!.drain();
-    for (let i = 0; i < 200 && a.requests.filter((x) => x.body.messages[0].content === 'later please').length < 2; i++) await new Promise((res) => setImmediate(res));
+    const isLater = (x: { body: any }) => x.body?.messages?.[0]?.content === 'later please';
+    while (a.requests.filter(isLater).length < 2) await a.nextRequest();
     await h.parts.queue!.drain();
     const done = await h.api(body.result_url);
     expect(done.status).toBe(200);

@@ -20,7 +20,10 @@ export async function makeQueue(opts: QueueOptions & { tier?: TierName; clock?: 
     clock,
     queue,
     async [Symbol.asyncDispose]() {
-      await queue.stop(1000);
+      // A zero deadline on the fake clock: a test that failed with a hung handler still cleans up.
+      const stopping = queue.stop(0);
+      await clock.advance(0);
+      await stopping;
       await ctx[Symbol.asyncDispose]();
     },
   };

@@ -170,6 +170,65 @@ describe('queue: delayed jobs and retries wake one exact timer', () => {
   });
 });
 
+describe('queue: leases', () => {
+  it('aborts an attempt that outlives its lease, frees the slot and retries it', async () => {
+    await using f = await makeQueue({ tier: 'minimal' });
+    f.queue.declare({ name: 'q', leaseMs: 1_000, backoff: { baseMs: 100, maxMs: 100 } });
+    const signals: AbortSignal[] = [];
+    const seen: string[] = [];
+    f.queue.process<string>('q', (p, job) => {
+      seen.push(`${p}#${job.attempt}`);
+      signals.push(job.signal);
+      return p === 'hang' && job.attempt === 1 ? new Promise<void>(() => {}) : Promise.resolve();
+    });
+    const hung = f.queue.enqueue({ queue: 'q', payload: 'hang' });
+    f.queue.enqueue({ queue: 'q', payload: 'next' });
+    await flushMicrotasks();
+    expect(seen).toEqual(['hang#1']);
+    expect(f.clock.pending).toBe(1); // the lease timer of the running attempt
+    await f.clock.advance(1_000);
+    await f.queue.drain();
+    expect(signals[0]!.aborted).toBe(true);
+    expect(seen).toEqual(['hang#1', 'next#1']);
+    expect(f.queue.get(hung.id)).toMatchObject({ state: 'queued', lastError: expect.stringMatching(/lease of 1000 ms/) });
+    await f.clock.advance(100);
+    await f.queue.drain();
+    expect(seen).toEqual(['hang#1', 'next#1', 'hang#2']);
+    expect(f.clock.pending).toBe(0);
+  });
+});
+
+describe('queue: hygiene', () => {
+  it('keeps registered secrets out of the stored last error and the logs', async () => {
+    await using f = await makeQueue();
+    f.ctx.redactor.add('sk-live-SECRET123456');
+    f.queue.declare({ name: 'q', maxAttempts: 1 });
+    f.queue.process('q', async () => {
+      throw new Error('provider refused key sk-live-SECRET123456');
+    });
+    const job = f.queue.enqueue({ queue: 'q', payload: 1 });
+    await f.queue.drain();
+    expect(f.queue.get(job.id)?.lastError).toBe('provider refused key [REDACTED]');
+    expect(f.queue.history({ jobId: job.id })[0]?.error).toBe('provider refused key [REDACTED]');
+    expect(f.ctx.logLines.join('\n')).not.toContain('SECRET123456');
+  });
+
+  it('prunes done jobs and attempts past retention every N completions', async () => {
+    await using f = await makeQueue({ maintenanceEvery: 10, retentionMs: 60_000 });
+    f.queue.declare({ name: 'q' });
+    f.queue.process('q', async () => {});
+    for (let i = 0; i < 5; i++) f.queue.enqueue({ queue: 'q', payload: i });
+    await f.queue.drain();
+    f.clock.jump(120_000);
+    for (let i = 0; i < 5; i++) f.queue.enqueue({ queue: 'q', payload: i });
+    await f.queue.drain();
+    // The tenth completion ran maintenance: the first five (older than 60 s) are gone.
+    expect(f.queue.stats().queues.q?.done).toBe(5);
+    expect(f.queue.history({ limit: 100 })).toHaveLength(5);
+    expect(f.clock.pending).toBe(0);
+  });
+});
+
 describe('queue: input and bounds', () => {
   it('yields one job for one idempotency key', async () => {
     await using f = await makeQueue();
@@ -187,7 +246,7 @@ describe('queue: input and bounds', () => {
     expect(() => f.queue.enqueue({ queue: 'nope', payload: 1 })).toThrow(expect.objectContaining({ code: 'NXS_ERR_QUEUE_UNKNOWN', details: expect.objectContaining({ field: 'queue' }) }));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    for (const payload of [10n, cyclic, () => 1, undefined, { n: NaN }]) {
+    for (const payload of [10n, cyclic, () => 1, undefined, { n: 1n }]) {
       expect(() => f.queue.enqueue({ queue: 'q', payload })).toThrow(expect.objectContaining({ code: 'NXS_ERR_QUEUE_INVALID', details: expect.objectContaining({ field: 'payload' }) }));
     }
     expect(() => f.queue.enqueue({ queue: 'q', payload: 1, priority: 1.5 })).toThrow(/priority must be/);
@@ -199,11 +258,15 @@ describe('queue: input and bounds', () => {
     await using f = await makeQueue({ tier: 'minimal' });
     f.queue.declare({ name: 'q' });
     const { maxPerGroup, maxPerQueue } = PROFILES.minimal.queue;
+    const backlog: unknown[] = [];
+    f.ctx.events.on('queue.backlog', (e) => backlog.push(e));
     for (let i = 0; i < maxPerGroup; i++) f.queue.enqueue({ queue: 'q', group: 'g', payload: i });
     expect(() => f.queue.enqueue({ queue: 'q', group: 'g', payload: 'x' })).toThrow(expect.objectContaining({ code: 'NXS_ERR_QUEUE_FULL' }));
     for (let i = maxPerGroup; i < maxPerQueue; i++) f.queue.enqueue({ queue: 'q', payload: i });
     expect(() => f.queue.enqueue({ queue: 'q', payload: 'x' })).toThrow(expect.objectContaining({ code: 'NXS_ERR_QUEUE_FULL' }));
     expect(f.queue.stats().queues.q?.queued).toBe(maxPerQueue);
+    // The doctor heard once, at 80% of the bound.
+    expect(backlog).toEqual([{ queue: 'q', depth: maxPerQueue * 0.8, limit: maxPerQueue }]);
     // Work frees room.
     f.queue.process('q', async () => {});
     await f.queue.drain();

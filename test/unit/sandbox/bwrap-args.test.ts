@@ -30,10 +30,11 @@ test('bwrap argv: every namespace unshared, dies with nxs, new session, clean en
 });
 
 test('with egress: the proxy socket and the forwarder are bound in, proxy variables set, forwarder threads get their own room', () => {
-  const a = buildBwrapArgs({ table, system: [], limits, command: 'curl x', egressSocket: '/tmp/e/s1.sock', forwarder: { node: '/opt/node', script: '/tmp/f/fwd.cjs' }, prlimit: null, disableUserns: false });
+  const a = buildBwrapArgs({ table, system: [], limits, command: 'curl x', egressSocket: '/tmp/e/s1.sock', forwarder: { binds: [{ source: '/opt/node', target: '/run/nxs/node' }, { source: '/tmp/f/fwd.cjs', target: '/run/nxs/forwarder.js' }], argv: ['/run/nxs/node', '/run/nxs/forwarder.js'], detail: 'x' }, prlimit: null, disableUserns: false });
   const joined = a.join(' ');
   expect(joined).toContain('--ro-bind /tmp/e/s1.sock /run/nxs/egress.sock');
   expect(joined).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
+  expect(joined).toContain('--ro-bind /opt/node /run/nxs/node --ro-bind /tmp/f/fwd.cjs /run/nxs/forwarder.js');
   expect(a).not.toContain('--disable-userns');
   const cmd = a.slice(a.indexOf('--') + 1);
   expect(cmd.slice(0, 4)).toEqual(['/run/nxs/node', '/run/nxs/forwarder.js', '/run/nxs/egress.sock', '3128']);

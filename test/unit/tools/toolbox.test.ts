@@ -28,7 +28,8 @@ describe('toolbox', () => {
 
   test('a malformed call is an error result the model can read, audited, never a throw', async () => {
     await using f = await makeToolbox();
-    for (const bad of [call('shell', '{"command":'), call('nope', '{}'), { id: 'x', function: { name: 'read_file', arguments: 42 } }, call('write_file', { path: 'a' })]) {
+    const broken = [call('shell', '{"command":'), call('nope', '{}'), { id: 'x', function: { name: 'read_file', arguments: 42 } }, call('write_file', { path: 'a' }), null, { function: null }, 'shell'] as unknown as Parameters<typeof f.toolbox.execute>[0][];
+    for (const bad of broken) {
       const r = await f.toolbox.execute(bad, { agentId: 'a1', trust: 'main' });
       expect(r.ok).toBe(false);
       expect(parse(r.content).error.code).toBe('NXS_ERR_TOOL_ARGS');
