@@ -44,10 +44,17 @@ export function registerProviders(program: Command, cli: CliContext): void {
     });
 }
 
+// A test waits on each provider's own timeouts in turn; the CLI's usual 10 s would cut it short.
+const TEST_TIMEOUT_MS = 600_000;
+
 async function viaHost(cli: CliContext, opts: HostClientOptions, method: string, pathname: string, body?: unknown): Promise<Record<string, unknown> | null> {
   try {
     const client = HostClient.connect(cli, opts);
-    return (await client.ok(method, pathname, body)) as Record<string, unknown>;
+    const res = await client.call(method, pathname, body, method === 'POST' ? TEST_TIMEOUT_MS : undefined);
+    if (res.status >= 200 && res.status < 300) return res.body as Record<string, unknown>;
+    const b = res.body as { code?: string; error?: string } | undefined;
+    const code = b?.code?.startsWith('NXS_ERR_') ? (b.code as `NXS_ERR_${string}`) : 'NXS_ERR_INTERNAL';
+    throw new NxsError(code, b?.error ?? `HTTP ${res.status}`, { status: res.status });
   } catch (err) {
     if (isNxsError(err) && err.code === 'NXS_ERR_HOST_UNREACHABLE' && !opts.url) return null;
     throw err;

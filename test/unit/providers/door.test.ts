@@ -122,4 +122,24 @@ describe('the /v1 door', () => {
     expect(all).not.toContain(PLANTED);
     expect(all).toContain('[REDACTED]');
   });
+
+  it('a stream cut mid-answer reaches the SDK whole (continued), or as an error when it cannot be finished', async () => {
+    await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'cut-mid-stream', sent: ['The sky ', 'is '] } });
+    await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: 'blue.' } });
+    await using h = await host(chain({ a: a.url, b: b.url }), { client: { breaker_failures: 5 } });
+    const client = sdk(h.url, h.token);
+    let text = '';
+    for await (const c of await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'q' }], stream: true })) text += c.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('The sky is blue.');
+    const raw = await (await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'q2' }], stream: true } })).text();
+    expect(raw).toMatch(/: nxs ending=(continued|complete) provider=b/);
+    b.fallback = { kind: 'cut-mid-stream', sent: ['also cut '] };
+    a.fallback = { kind: 'cut-mid-stream', sent: ['cut '] };
+    const s = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'q3' }], stream: true });
+    let partial = '';
+    await expect((async () => {
+      for await (const c of s) partial += c.choices[0]?.delta?.content ?? '';
+    })()).rejects.toThrow(/cut after/);
+    expect(partial.length).toBeGreaterThan(0);
+  });
 });
