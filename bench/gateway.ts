@@ -40,7 +40,7 @@ async function serveNxs(providers: unknown[]): Promise<void> {
   const { providersStep } = await import('../src/providers/boot-step.ts');
   const { stringify } = await import('yaml');
   const home = mkdtempSync(path.join(tmpdir(), 'nxs-bench-'));
-  writeFileSync(path.join(home, 'nxs.yaml'), stringify({ log: { level: 'warn', pretty: 'never' }, providers, llm_client: { local_probe: [], retry_base_ms: 0, cache_entries: 0 } }));
+  writeFileSync(path.join(home, 'nxs.yaml'), stringify({ log: { level: 'warn', pretty: 'never' }, providers, llm_client: { local_probe: [], retry_base_ms: 0, cache_entries: Number(process.env.BENCH_CACHE ?? 0) } }));
   const host = await startHost({
     version: 'bench',
     env: { NXS_HOME: home, NXS_PORT: '0', NXS_API_TOKEN: TOKEN },

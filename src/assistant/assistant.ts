@@ -2,13 +2,16 @@ import { statfsSync } from 'node:fs';
 import type { Context } from '../core/context.ts';
 import { NxsError, errorMessage, isNxsError } from '../core/errors.ts';
 import type { JobContext, JobQueue } from '../queue/types.ts';
-import type { ChatMessage, LlmClient, ToolCall } from '../providers/types.ts';
+import type { ChatMessage, LlmClient } from '../providers/types.ts';
+import type { Toolbox } from '../tools/toolbox.ts';
 import type { AssistantConfig } from './config.ts';
 import type { Channel, IncomingMessage } from './channels/channel.ts';
 import { MessageStore, type MessageRow } from './conversation/message-store.ts';
 import { ReplyHub } from './conversation/reply-hub.ts';
-import { generateReply, REMEMBER_TOOL } from './conversation/generate-reply.ts';
-import { runCommand } from './conversation/commands.ts';
+import { generateReply } from './conversation/generate-reply.ts';
+import { runCommand, type DoctorPort } from './conversation/commands.ts';
+import { toolsFor } from './conversation/tool-runner.ts';
+import type { AssistantAgent } from './assistant-agent.ts';
 import { deliverReply } from './conversation/deliver-reply.ts';
 import { IdentityReader } from './identity/identity-files.ts';
 import { MemoryFile } from './identity/memory-file.ts';
@@ -45,6 +48,9 @@ export class Assistant {
   private readonly channels = new Map<string, Channel>();
   private readonly failures = new Map<string, number>();
   private readonly deps: AssistantDeps;
+  private toolbox: Toolbox | undefined;
+  private agent: AssistantAgent | undefined;
+  private doctor: DoctorPort | undefined;
 
   constructor(deps: AssistantDeps) {
     this.deps = deps;
@@ -67,6 +73,22 @@ export class Assistant {
 
   setDistress(send: (text: string) => Promise<string>): void {
     this.deps.distress = send;
+  }
+
+  /** Agent tools (boot step `tools`, after this one): offered to the model under the agent's capabilities. */
+  useTools(toolbox: Toolbox, agent: AssistantAgent): void {
+    this.toolbox = toolbox;
+    this.agent = agent;
+  }
+
+  /** The doctor takes /tier, /approve and /deny from the main conversation. */
+  useDoctor(doctor: DoctorPort): void {
+    this.doctor = doctor;
+  }
+
+  /** The agent record the assistant's tools run as, if tools are on (checkpoints ask). */
+  get agentIdentity(): AssistantAgent | undefined {
+    return this.agent;
   }
 
   addChannel(channel: Channel): void {
@@ -120,12 +142,18 @@ export class Assistant {
     return row;
   }
 
+  /** Picks up a message written by a checkpoint restore: unanswered ones are answered, stored replies delivered. */
+  resume(row: MessageRow): void {
+    if (row.status === 'queued') this.enqueueAnswer(row);
+    else if (row.status === 'answered' && row.delivery === 'pending') this.enqueueDelivery(row);
+  }
+
   get(id: number): MessageRow | null {
     return this.store.get(id);
   }
 
   status(): Record<string, unknown> {
-    return { survival: this.survival.status(), messages: this.store.counts(), channels: [...this.channels.keys()], llm_mode: this.deps.llm.mode() };
+    return { survival: this.survival.status(), messages: this.store.counts(), channels: [...this.channels.keys()], llm_mode: this.deps.llm.mode(), agent_id: this.agent?.current()?.agentId ?? null, tools: this.toolbox ? 'on' : 'off' };
   }
 
   private enqueueAnswer(row: MessageRow): void {
@@ -172,16 +200,17 @@ export class Assistant {
       const reply =
         decision.kind === 'denied'
           ? `/${decision.command.name} is only allowed in the owner's main conversation.`
-          : runCommand(decision.command, row.conversationId, { memory: this.memory, events: ctx.events, now: () => new Date(ctx.clock.now()), status: () => JSON.stringify(this.status()) });
+          : await runCommand(decision.command, row.conversationId, { memory: this.memory, events: ctx.events, now: () => new Date(ctx.clock.now()), status: () => JSON.stringify(this.status()), doctor: this.doctor });
       this.finish(row, reply, false);
       return;
     }
-    const canRemember = rule.trust === 'main';
+    const trust = rule.trust === 'main' ? 'main' : 'other';
     try {
+      const tools = toolsFor(trust, row.conversationId, { memory: this.memory, now: () => new Date(ctx.clock.now()), toolbox: this.toolbox, agentId: this.toolbox && this.agent ? this.agent.ensure() : null });
       const result = await generateReply(
         this.deps.llm,
-        { ...(cfg.model ? { model: cfg.model } : {}), messages: this.promptFor(row, rule.trust === 'main', canRemember), ...(canRemember ? { tools: [REMEMBER_TOOL] } : {}) },
-        (call) => this.runTool(call),
+        { ...(cfg.model ? { model: cfg.model } : {}), messages: this.promptFor(row, trust === 'main', trust === 'main'), tools: tools.definitions, maxRounds: cfg.tools.maxRounds },
+        (call) => tools.run(call, job.signal),
         (t) => this.hub.delta(id, t),
         () => this.hub.reset(id),
         job.signal,
@@ -247,18 +276,6 @@ export class Assistant {
     }
     messages.push({ role: 'user', content: said(row) });
     return messages;
-  }
-
-  private runTool(call: ToolCall): string {
-    if (call.function.name !== 'remember') return `error: unknown tool ${call.function.name}`;
-    try {
-      const args = JSON.parse(call.function.arguments || '{}') as { fact?: unknown };
-      if (typeof args.fact !== 'string') return 'error: arguments must be {"fact": "<text>"}';
-      const r = this.memory.add(args.fact, new Date(this.deps.ctx.clock.now()));
-      return r.added ? `remembered: ${r.text}` : `already known: ${r.text}`;
-    } catch (err) {
-      return `error: ${errorMessage(err)}`;
-    }
   }
 
   private freeBytes(): number | null {

@@ -17,6 +17,7 @@ import { startNotifications } from './notifications.ts';
 import { identityDirOf, missingIdentityFiles, seedIdentity } from './identity/identity-files.ts';
 import { restoreIdentity } from './backup/identity-backup.ts';
 import { urlSecret } from './backup/git.ts';
+import { assistantStateProvider } from './checkpoint-state.ts';
 
 // Restoring from a remote must not hold the boot for long: past this, the shipped default is used.
 const RESTORE_BUDGET_MS = 20_000;
@@ -88,6 +89,9 @@ export const assistantStep: BootStep = {
         ctx.log.warn({ channel: name, err: errorMessage(err) }, 'channel could not start; the others run');
       }
     }
+    if (parts.doctor) assistant.useDoctor(parts.doctor);
+    const q = parts.queue;
+    parts.checkpoints?.registerStateProvider('assistant', assistantStateProvider(ctx, assistant, () => q?.resyncCounts()));
     parts.routes.push(...messageRoutes(assistant));
     parts.status.set('assistant', () => ({ state: assistant.survival.isActive ? 'survival' : 'running', ...assistant.status() }));
     parts.readiness.set('assistant', () => ({ survival: assistant.survival.isActive }));

@@ -1,5 +1,6 @@
 import type { ConfigSection } from '../config/section.ts';
 import type { ConfigCheck } from '../config/check.ts';
+import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
 
 export type TrustLevel = 'main' | 'member';
 
@@ -36,9 +37,14 @@ export interface AssistantConfig {
   webhooks: { url: string; events: string[] }[];
   survival: { retryBaseMs: number; retryMaxMs: number; minFreeBytes: number };
   backup: { destinations: BackupDestination[]; includeCheckpoint: boolean };
+  /** The assistant acts as a supervisor agent of this name; its capabilities gate the tools offered to the model. */
+  tools: { enabled: boolean; agent: string; capabilities: Capability[]; maxRounds: number };
 }
 
-const KEYS = ['enabled', 'main_conversation', 'model', 'history_messages', 'max_message_bytes', 'soul_max_bytes', 'memory_max_bytes', 'group_trigger', 'conversations', 'delivery_attempts', 'channel_down_after', 'files', 'telegram', 'webhooks', 'survival', 'backup'];
+/** Main conversations may touch files, the network and run commands; others get only what the trust gate allows. */
+export const DEFAULT_ASSISTANT_CAPABILITIES: readonly Capability[] = ['ACCESS_FS', 'ACCESS_NET', 'ACCESS_IO'];
+
+const KEYS = ['enabled', 'main_conversation', 'model', 'history_messages', 'max_message_bytes', 'soul_max_bytes', 'memory_max_bytes', 'group_trigger', 'conversations', 'delivery_attempts', 'channel_down_after', 'files', 'telegram', 'webhooks', 'survival', 'backup', 'tools'];
 
 export const assistantSection: ConfigSection<AssistantConfig> = {
   keys: ['assistant'],
@@ -51,6 +57,7 @@ export function parseAssistant(value: unknown, check: ConfigCheck): AssistantCon
   const tg = check.obj(a.telegram, 'assistant.telegram', ['enabled', 'api_base', 'token_env', 'poll_timeout_s', 'owner_chat_id']);
   const surv = check.obj(a.survival, 'assistant.survival', ['retry_base_ms', 'retry_max_ms', 'min_free_bytes']);
   const backup = check.obj(a.backup, 'assistant.backup', ['destinations', 'include_checkpoint']);
+  const tools = check.obj(a.tools, 'assistant.tools', ['enabled', 'agent', 'capabilities', 'max_rounds']);
   const convs = check.obj(a.conversations, 'assistant.conversations');
   const conversations: Record<string, ConversationRule> = {};
   for (const [id, raw] of Object.entries(convs)) {
@@ -101,6 +108,18 @@ export function parseAssistant(value: unknown, check: ConfigCheck): AssistantCon
       }),
       includeCheckpoint: check.bool(backup.include_checkpoint, 'assistant.backup.include_checkpoint', false),
     },
+    tools: {
+      enabled: check.bool(tools.enabled, 'assistant.tools.enabled', true),
+      agent: agentName(tools.agent, check),
+      capabilities:
+        tools.capabilities === undefined
+          ? [...DEFAULT_ASSISTANT_CAPABILITIES]
+          : check.arr(tools.capabilities, 'assistant.tools.capabilities').map((c, i) => {
+              if (!isCapability(c)) check.fail(`assistant.tools.capabilities.${i}`, `one of ${CAPABILITIES.join(', ')}`, c);
+              return c;
+            }),
+      maxRounds: check.int(tools.max_rounds, 'assistant.tools.max_rounds', { min: 1, max: 20, def: 4 }),
+    },
   };
 }
 
@@ -115,4 +134,10 @@ function triggerOf(value: unknown, path: string, check: ConfigCheck): string | n
     }
   }
   return s;
+}
+
+function agentName(value: unknown, check: ConfigCheck): string {
+  const name = check.str(value, 'assistant.tools.agent', 'assistant');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) check.fail('assistant.tools.agent', 'an agent name of letters, digits, ".", "_" or "-" (at most 64)', name);
+  return name;
 }

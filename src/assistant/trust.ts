@@ -32,7 +32,7 @@ export function parseCommand(text: string): SlashCommand | null {
 }
 
 /** Commands that change the host or its memory: main conversation only. */
-export const PRIVILEGED_COMMANDS: ReadonlySet<string> = new Set(['remember', 'forget', 'tier', 'approve']);
+export const PRIVILEGED_COMMANDS: ReadonlySet<string> = new Set(['remember', 'forget', 'tier', 'approve', 'deny']);
 /** Commands anyone may run. */
 export const OPEN_COMMANDS: ReadonlySet<string> = new Set(['help', 'status']);
 

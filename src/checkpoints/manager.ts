@@ -180,8 +180,16 @@ export class CheckpointManager {
         for (const s of states) s.provider.import(spawned.agent_id, s.data);
       })();
     } catch (err) {
+      for (const s of states) s.provider.onRollback?.();
       this.killQuietly(sup, spawned.agent_id, by);
       throw err;
+    }
+    for (const s of states) {
+      try {
+        s.provider.afterCommit?.(spawned.agent_id, s.data);
+      } catch (err) {
+        this.ctx.log.warn({ provider: s.name, agent_id: spawned.agent_id, err: this.ctx.redactor.scrub(errorMessage(err)) }, 'restored state committed; a step outside the store failed');
+      }
     }
     return spawned;
   }

@@ -11,6 +11,10 @@ export interface StateProvider {
   export(agentId: string): unknown | Promise<unknown>;
   validate?(data: unknown): void;
   import(agentId: string, data: unknown): void;
+  /** Runs after the restore's transaction committed: effects outside the store (a file), which must not fail the restore. */
+  afterCommit?(agentId: string, data: unknown): void;
+  /** Runs when the restore's transaction rolled back: drop in-memory effects of `import` (cached counts, timers). */
+  onRollback?(): void;
 }
 
 export class StateProviderRegistry {

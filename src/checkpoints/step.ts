@@ -3,6 +3,9 @@ import type { Supervisor } from '../supervisor/types.ts';
 import { loadCheckpointKeys } from './keys.ts';
 import { CheckpointManager } from './manager.ts';
 import { checkpointRoutes } from './routes.ts';
+import { queueStateProvider } from '../queue/checkpoint-state.ts';
+import { scheduleStateProvider } from '../scheduler/checkpoint-state.ts';
+import { PROMPT_QUEUE } from '../assistant/scheduled-prompts.ts';
 
 /** Keys (made at first start), the manager on `parts.checkpoints`, routes and a status section. */
 export const checkpointsStep: BootStep = {
@@ -12,6 +15,13 @@ export const checkpointsStep: BootStep = {
     const supervisor = (): Supervisor | null => (parts.supervisor as Supervisor | undefined) ?? null;
     const mgr = new CheckpointManager(ctx, loadCheckpointKeys(ctx), supervisor);
     parts.checkpoints = mgr;
+    // An agent's queued work and its schedules; the assistant registers its own state when it starts.
+    if (parts.queue) mgr.registerStateProvider('queue', queueStateProvider(parts.queue, ctx.clock));
+    if (parts.scheduler) {
+      // The assistant starts later: ask per checkpoint whether this agent is it (it owns the scheduled prompts).
+      const owned = (agentId: string): string[] => (parts.assistant?.agentIdentity?.isAssistant(agentId) ? [PROMPT_QUEUE] : []);
+      mgr.registerStateProvider('schedules', scheduleStateProvider(ctx, parts.scheduler, owned));
+    }
     parts.routes.push(...checkpointRoutes(mgr, supervisor));
     parts.status.set('checkpoints', () => {
       const all = mgr.list();

@@ -4,6 +4,7 @@ import type { Context } from '../core/context.ts';
 import { listBoots, readBootLog } from '../boot/boot-log.ts';
 import { diagnose, isSuppressed, bootLogFinding, RULES, WATCHED_EVENTS } from './rules.ts';
 import { insertDiagnosis, updateDiagnosis, getDiagnosis, listDiagnoses, lastSeenMap } from './diagnosis-store.ts';
+import { TIERS, type TierName } from '../config/schema.ts';
 import { NEEDS_APPROVAL, type Diagnosis, type DiagnosisStatus, type DoctorActions, type Finding, type Rule } from './types.ts';
 
 export interface DoctorDeps {
@@ -150,6 +151,19 @@ export class Doctor {
     const done = await this.apply(d, by);
     if (done.status === 'failed') throw new NxsError('NXS_ERR_DOCTOR_FIX_FAILED', `diagnosis ${id}: ${done.result}`, { id });
     return done;
+  }
+
+  /**
+   * The owner asked for a tier (the assistant's /tier): a diagnosis whose fix
+   * waits for approval, as every tier change does. An unknown tier is refused
+   * here, before anything is recorded.
+   */
+  requestTierChange(tier: string, by: string): Diagnosis {
+    const want = tier.trim().toLowerCase();
+    if (!TIERS.includes(want as TierName)) throw new NxsError('NXS_ERR_BAD_REQUEST', `unknown tier ${JSON.stringify(tier)}; expected one of ${TIERS.join(', ')}`, { tier });
+    const now = this.ctx.profile.current.tier;
+    if (want === now) throw new NxsError('NXS_ERR_BAD_REQUEST', `the host already runs the ${now} tier`, { tier: want });
+    return this.record({ rule: 'owner.tier_request', subject: `tier:${want}`, severity: 'info', summary: `${by} asked to change the tier from ${now} to ${want}`, fix: { kind: 'change_tier', args: { tier: want } } });
   }
 
   deny(id: string, by: string): Diagnosis {

@@ -80,7 +80,26 @@ export const queueBacklogRule: Rule = (e, s) => {
   return { rule: 'queue-backlog', subject: `queue:${queue}`, severity: 'warning', summary: `${what}; step up from ${s.tier} to ${higher} for more workers`, fix: { kind: 'change_tier', args: { tier: higher } } };
 };
 
-const OWN_RULE_CODES = new Set(['agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog']);
+// A channel that keeps failing: nothing nxs can fix alone (a remote, a token, the network), so it is noted
+// where the owner looks (nxs doctor ls); the replies wait in the queue and are retried meanwhile.
+export const channelDownRule: Rule = (e) => {
+  if (e.name !== 'channel.down') return null;
+  const channel = field(e.payload, 'channel') ?? 'unknown';
+  const failures = field(e.payload, 'failures') ?? '?';
+  const error = field(e.payload, 'error') ?? '';
+  return { rule: 'channel-down', subject: `channel:${channel}`, severity: 'warning', summary: `channel ${channel} failed ${failures} deliveries in a row (${error}); replies are kept and retried; check its address, token and network`, fix: { kind: 'none', args: {} } };
+};
+
+// Survival mode entered: every provider is down. Provider rules handle each provider; this records the
+// host-level outage once per cooldown so it shows in the doctor's list with the reason.
+export const assistantSurvivalRule: Rule = (e) => {
+  if (e.name !== 'assistant.survival') return null;
+  const p = (typeof e.payload === 'object' && e.payload ? e.payload : {}) as Record<string, unknown>;
+  if (p.active !== true) return null;
+  return { rule: 'assistant-survival', subject: 'assistant', severity: 'critical', summary: `the assistant entered survival mode: ${field(e.payload, 'reason') ?? 'every provider is down'}; messages are kept and answered when a provider returns; check providers and network`, fix: { kind: 'none', args: {} } };
+};
+
+const OWN_RULE_CODES = new Set(['agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog', 'NXS_ERR_CHANNEL_DOWN', 'NXS_ERR_PROVIDERS_EXHAUSTED']);
 
 export const alertRule: Rule = (e) => {
   if (e.name !== 'alert') return null;
@@ -98,9 +117,9 @@ export const alertRule: Rule = (e) => {
   return { rule: 'critical-alert', subject: `${source}:${code}`, severity: 'critical', summary: `${source}: ${message}`, fix: { kind: 'none', args: {} } };
 };
 
-export const RULES: readonly Rule[] = [crashLoopRule, providerDownRule, credentialExpiredRule, diskLowRule, memoryPressureRule, queueBacklogRule, alertRule];
+export const RULES: readonly Rule[] = [crashLoopRule, providerDownRule, credentialExpiredRule, diskLowRule, memoryPressureRule, queueBacklogRule, channelDownRule, assistantSurvivalRule, alertRule];
 
-export const WATCHED_EVENTS = ['alert', 'agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog'] as const;
+export const WATCHED_EVENTS = ['alert', 'agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog', 'channel.down', 'assistant.survival'] as const;
 
 /** The first rule with something to say. */
 export function diagnose(event: HostEventIn, state: RuleState, rules: readonly Rule[] = RULES): Finding | null {

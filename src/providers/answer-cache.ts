@@ -13,6 +13,9 @@ export class AnswerCache {
   private readonly max: number;
   private readonly now: () => number;
   private stmts: Record<'get' | 'touch' | 'upsert' | 'count' | 'evict', Statement<unknown[]>> | null = null;
+  /** Answers waiting for the deferred write (putLater), in arrival order. */
+  private pending: { req: ChatRequest; completion: ChatCompletion; provider: string; at: number }[] = [];
+  private flushQueued = false;
   constructor(db: Db, max: number, now: () => number) {
     this.db = db;
     this.max = max;
@@ -33,6 +36,7 @@ export class AnswerCache {
 
   get(req: ChatRequest): { completion: ChatCompletion; provider: string } | null {
     if (this.max === 0) return null;
+    this.flush();
     const key = cacheKey(req);
     const row = this.sql.get.get(key) as { completion: string; provider: string } | undefined;
     if (!row) return null;
@@ -42,15 +46,44 @@ export class AnswerCache {
 
   put(req: ChatRequest, completion: ChatCompletion, provider: string): void {
     if (this.max === 0) return;
-    const now = this.now();
+    this.pending.push({ req, completion, provider, at: this.now() });
+    this.flush();
+  }
+
+  /**
+   * Records an answer after the current turn of the event loop, so the
+   * SQLite write (a transaction and its commit) is off the response path;
+   * answers arriving in the same turn share one transaction. Reads flush first.
+   */
+  putLater(req: ChatRequest, completion: ChatCompletion, provider: string): void {
+    if (this.max === 0) return;
+    this.pending.push({ req, completion, provider, at: this.now() });
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      try {
+        this.flush();
+      } catch {
+        // The cache is a best effort for emergency mode; a failed write (store closed at shutdown) loses one answer, never a request.
+      }
+    });
+  }
+
+  /** Writes the pending answers in one transaction and trims to the bound. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
     this.db.transaction(() => {
-      this.sql.upsert.run(cacheKey(req), JSON.stringify(completion), provider, now, now);
+      for (const a of batch) this.sql.upsert.run(cacheKey(a.req), JSON.stringify(a.completion), a.provider, a.at, a.at);
       const { n } = this.sql.count.get() as { n: number };
       if (n > this.max) this.sql.evict.run(n - this.max);
     })();
   }
 
   size(): number {
+    this.flush();
     return (this.sql.count.get() as { n: number }).n;
   }
 }

@@ -9,9 +9,10 @@ import { UpstreamFailure } from './upstream-failure.ts';
 export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<ChatCompletion> {
   const r = await t.open(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
   if (r.status < 200 || r.status >= 300) throw await t.httpFailure(r);
-  let text = '';
+  let text: string;
   try {
-    for await (const chunk of r.body) text += (chunk as Buffer).toString('utf8');
+    // undici's own reader: one buffer, one decode, no async iterator per chunk.
+    text = await r.body.text();
   } catch (err) {
     throw r.failureOf(err);
   } finally {

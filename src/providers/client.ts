@@ -115,7 +115,8 @@ export class FallbackClient implements LlmClient {
       const win = await runChain(this.runner, this.order(), opts, (p, key, signal) => callChat(this.transport, p, { ...req, model: upstreamModel(p, req.model) as string }, key, signal));
       this.succeeded(win.provider);
       const completion = win.value;
-      this.cache.put(req, completion, win.provider.name);
+      // Off the response path: the SQLite write happens after this answer has been sent.
+      this.cache.putLater(req, completion, win.provider.name);
       return { completion, provider: win.provider.name, model: completion.model ?? upstreamModel(win.provider, req.model) ?? '', cached: false, attempts: win.attempts };
     } catch (err) {
       if (!(err instanceof ChainExhausted)) throw err;
@@ -183,6 +184,11 @@ export class FallbackClient implements LlmClient {
   async close(): Promise<void> {
     this.offDemote();
     this.recovery.stop();
+    try {
+      this.cache.flush();
+    } catch (err) {
+      this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not write the last cached answers');
+    }
     await this.transport.close();
   }
 

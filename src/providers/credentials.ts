@@ -25,8 +25,19 @@ export interface CredentialSources {
   redact: (secret: string) => void;
 }
 
+// A key is resolved on every call; its digest is worked out once per distinct value (a handful per host).
+const fingerprints = new Map<string, string>();
+
 export function fingerprint(value: string | undefined): string {
-  return value ? createHash('sha256').update(value).digest('hex').slice(0, 16) : 'none';
+  if (!value) return 'none';
+  let fp = fingerprints.get(value);
+  if (fp === undefined) {
+    fp = createHash('sha256').update(value).digest('hex').slice(0, 16);
+    // Bounded: rotated keys do not pile up.
+    if (fingerprints.size >= 64) fingerprints.clear();
+    fingerprints.set(value, fp);
+  }
+  return fp;
 }
 
 /**

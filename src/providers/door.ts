@@ -19,6 +19,9 @@ export interface DoorDeps {
 
 /** Every model the door accepts: `auto` (the chain decides) and each provider's public names. */
 export function listModels(client: FallbackClient): { id: string; owned_by: string }[] {
+  // Asked on every request; the chain array is replaced (never mutated) when it changes, so it keys the answer.
+  const hit = modelsByChain.get(client.chain);
+  if (hit) return hit;
   const out = [{ id: 'auto', owned_by: 'nxs' }];
   const seen = new Set(['auto']);
   for (const p of client.chain) {
@@ -27,8 +30,11 @@ export function listModels(client: FallbackClient): { id: string; owned_by: stri
       seen.add(m);
     }
   }
+  modelsByChain.set(client.chain, out);
   return out;
 }
+
+const modelsByChain = new WeakMap<readonly unknown[], { id: string; owned_by: string }[]>();
 
 /** The OpenAI-compatible door: POST /v1/chat/completions, GET /v1/models, and deferred answers. */
 export function doorRoutes(d: DoorDeps): Route[] {

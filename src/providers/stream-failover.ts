@@ -112,7 +112,7 @@ export function streamWithFailover(d: StreamDeps, req: ChatRequest, opts: CallOp
       }
       const ending = failed.size && yielded ? 'continued' : 'complete';
       settle.resolve({ provider: win.provider.name, ending, text, attempts });
-      if (!toolCalls && head) d.cache.put(req, completionOf(head, text), win.provider.name);
+      if (!toolCalls && head) d.cache.putLater(req, completionOf(head, text), win.provider.name);
       return;
     }
   }

@@ -25,23 +25,27 @@ const ERROR_BODY_LIMIT = 64 * 1024;
  * undici at module top level breaks the snapshot.
  */
 export class Transport {
-  private readonly pools = new Map<string, Pool>();
+  // Keyed by base URL and connect timeout: the pool and the base path are worked out once, not per request.
+  private readonly targets = new Map<string, { pool: Pool; basePath: string }>();
   private readonly clock: Clock;
+  private undici: typeof import('undici') | null = null;
   constructor(clock: Clock) {
     this.clock = clock;
   }
 
-  private async pool(p: ProviderSpec): Promise<Pool> {
-    const origin = new URL(p.baseUrl).origin;
-    const key = `${origin}|${p.timeouts.connectMs}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      const { Pool } = await import('undici');
-      // Timeouts past connect run on the injected clock (below), so undici's own are off.
-      pool = new Pool(origin, { connections: 64, keepAliveTimeout: 30_000, connect: { timeout: p.timeouts.connectMs }, headersTimeout: 0, bodyTimeout: 0 });
-      this.pools.set(key, pool);
-    }
-    return pool;
+  private async target(p: ProviderSpec): Promise<{ pool: Pool; basePath: string }> {
+    const key = `${p.baseUrl}|${p.timeouts.connectMs}`;
+    const hit = this.targets.get(key);
+    if (hit) return hit;
+    this.undici ??= await import('undici');
+    const again = this.targets.get(key);
+    if (again) return again;
+    const url = new URL(p.baseUrl);
+    // Timeouts past connect run on the injected clock (below), so undici's own are off.
+    const pool = new this.undici.Pool(url.origin, { connections: 64, keepAliveTimeout: 30_000, connect: { timeout: p.timeouts.connectMs, noDelay: true }, headersTimeout: 0, bodyTimeout: 0 });
+    const t = { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    this.targets.set(key, t);
+    return t;
   }
 
   /**
@@ -49,7 +53,7 @@ export class Transport {
    * timers run on the clock; the caller's signal aborts everything.
    */
   async open(p: ProviderSpec, method: 'GET' | 'POST', pathname: string, body: unknown, apiKey: string | undefined, signal: AbortSignal | undefined): Promise<OpenResult> {
-    const pool = await this.pool(p);
+    const { pool, basePath } = await this.target(p);
     const ac = new AbortController();
     let why: ProviderFailure | null = null;
     const abortWith = (f: ProviderFailure): void => {
@@ -62,11 +66,14 @@ export class Transport {
     };
     if (signal?.aborted) throw abortedError(signal);
     signal?.addEventListener('abort', onCaller, { once: true });
-    const total = this.clock.setTimeout(() => abortWith({ kind: 'timeout', phase: 'total' }), p.timeouts.totalMs);
-    const firstByte = this.clock.setTimeout(() => abortWith({ kind: 'timeout', phase: 'first_byte' }), p.timeouts.firstByteMs);
+    let headersIn = false;
+    // A first-byte bound no shorter than the whole request's cannot fire first: one timer, not two,
+    // naming the phase it cut (before headers: first_byte).
+    const total = this.clock.setTimeout(() => abortWith({ kind: 'timeout', phase: headersIn || p.timeouts.firstByteMs < p.timeouts.totalMs ? 'total' : 'first_byte' }), p.timeouts.totalMs);
+    const firstByte = p.timeouts.firstByteMs < p.timeouts.totalMs ? this.clock.setTimeout(() => abortWith({ kind: 'timeout', phase: 'first_byte' }), p.timeouts.firstByteMs) : null;
     const done = (): void => {
       this.clock.clearTimeout(total);
-      this.clock.clearTimeout(firstByte);
+      if (firstByte) this.clock.clearTimeout(firstByte);
       signal?.removeEventListener('abort', onCaller);
     };
     const failureOf = (err: unknown): UpstreamFailure | NxsError => {
@@ -80,10 +87,10 @@ export class Transport {
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const basePath = new URL(p.baseUrl).pathname.replace(/\/+$/, '');
     try {
       const res = await pool.request({ path: basePath + pathname, method, headers, body: payload ?? null, signal: ac.signal });
-      this.clock.clearTimeout(firstByte);
+      headersIn = true;
+      if (firstByte) this.clock.clearTimeout(firstByte);
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -132,9 +139,9 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    const targets = [...this.targets.values()];
+    this.targets.clear();
+    await Promise.all(targets.map((t) => t.pool.destroy().catch(() => undefined)));
   }
 }
 

@@ -286,6 +286,11 @@ export class SqliteQueue implements JobQueue {
     this.ctx.events.emit('queue.backlog', { queue, depth, limit });
   }
 
+  /** Re-reads the unfinished counts from the store: after a caller's transaction that enqueued was rolled back. */
+  resyncCounts(): void {
+    this.reloadCounts();
+  }
+
   private reloadCounts(): void {
     const fresh = new ActiveCounts();
     for (const r of this.sql.activeCounts.all()) fresh.add(r.queue, r.grp, r.n);

@@ -182,6 +182,11 @@ export class Scheduler {
     }
   }
 
+  /** Re-reads the next due time from the store (after a caller's transaction that added tasks rolled back). */
+  resync(): void {
+    this.rearm();
+  }
+
   private rearm(): void {
     if (this.stopped) return;
     const t = this.sql.nextDue.get()?.t ?? null;

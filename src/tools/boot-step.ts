@@ -2,6 +2,7 @@ import type { BootStep } from '../boot/steps.ts';
 import { errorMessage, isNxsError } from '../core/errors.ts';
 import { createToolbox } from './toolbox.ts';
 import { sandboxRoutes } from '../sandbox/routes.ts';
+import { AssistantAgent } from '../assistant/assistant-agent.ts';
 
 /**
  * Boot step `tools`: builds the sandbox (bwrap probe, tens of ms; a container
@@ -24,6 +25,14 @@ export const toolsStep: BootStep = {
       parts.tools = toolbox;
       parts.routes.push(...sandboxRoutes(toolbox.sandbox));
       parts.status.set('sandbox', () => toolbox.sandbox.status());
+      // The assistant started before this step: hand it the tools, run as its own agent record.
+      const tools = ctx.config.assistant.tools;
+      if (parts.assistant && tools.enabled) {
+        const agent = new AssistantAgent({ supervisor, name: tools.agent, capabilities: tools.capabilities, log: ctx.log });
+        // Made now, so `nxs agents ls` shows it and it can be checkpointed before its first tool call.
+        agent.ensure();
+        parts.assistant.useTools(toolbox, agent);
+      }
     } catch (err) {
       if (!isNxsError(err)) throw err;
       const message = errorMessage(err);

@@ -16,8 +16,9 @@ export interface ReplyResult {
   provider: string;
 }
 
-export type ToolRunner = (call: ToolCall) => string;
+export type ToolRunner = (call: ToolCall) => string | Promise<string>;
 
+// Past this many rounds the tools are withheld, so the model must answer in words.
 const MAX_TOOL_ROUNDS = 3;
 
 /**
@@ -26,12 +27,13 @@ const MAX_TOOL_ROUNDS = 3;
  * results. When streaming finds every provider down, one non-streamed call
  * gives the client's emergency cache its chance before giving up.
  */
-export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[] }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal): Promise<ReplyResult> {
+export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[]; maxRounds?: number }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal): Promise<ReplyResult> {
   // In emergency mode a stream would only fail again; one plain call lets the cache answer.
   const plainOnly = llm.mode() === 'emergency';
   const messages = [...base.messages];
+  const maxRounds = base.maxRounds ?? MAX_TOOL_ROUNDS;
   for (let round = 0; ; round++) {
-    const req = { ...(base.model ? { model: base.model } : {}), messages, ...(base.tools && round < MAX_TOOL_ROUNDS ? { tools: base.tools } : {}) };
+    const req = { ...(base.model ? { model: base.model } : {}), messages, ...(base.tools?.length && round < maxRounds ? { tools: base.tools } : {}) };
     let streamed: { text: string; toolCalls: ToolCall[]; provider: string; cached: boolean };
     try {
       if (plainOnly) throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'emergency mode');
@@ -45,8 +47,10 @@ export async function generateReply(llm: LlmClient, base: { model?: string; mess
       streamed = { text: contentText(msg.content), toolCalls: msg.tool_calls, provider: res.provider, cached: false };
     }
     if (streamed.toolCalls.length === 0 || streamed.cached) return { text: streamed.text, cached: streamed.cached, provider: streamed.provider };
+    // Tools were withheld this round and the model still asks: stop rather than loop.
+    if (round >= maxRounds) return { text: streamed.text || `I stopped after ${maxRounds} rounds of tool calls without an answer.`, cached: false, provider: streamed.provider };
     messages.push({ role: 'assistant', content: streamed.text || null, tool_calls: streamed.toolCalls });
-    for (const call of streamed.toolCalls) messages.push({ role: 'tool', tool_call_id: call.id, content: runTool(call) });
+    for (const call of streamed.toolCalls) messages.push({ role: 'tool', tool_call_id: call.id, content: await runTool(call) });
   }
 }
 

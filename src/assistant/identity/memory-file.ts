@@ -49,6 +49,11 @@ export class MemoryFile {
     return removed;
   }
 
+  /** Replaces the whole file (a checkpoint restore); atomic like every change. */
+  replace(text: string): void {
+    this.write(text);
+  }
+
   private write(text: string): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
     writeFileAtomic(this.file, text, 0o600);

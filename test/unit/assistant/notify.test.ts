@@ -84,6 +84,7 @@ describe('assistant config', () => {
   it('has sensible defaults', () => {
     const c = parseAssistant(undefined, check);
     expect(c).toMatchObject({ enabled: true, mainConversation: 'main', historyMessages: 20, groupTrigger: '@nxs', survival: { retryMaxMs: 300_000 } });
+    expect(c.tools).toEqual({ enabled: true, agent: 'assistant', capabilities: ['ACCESS_FS', 'ACCESS_NET', 'ACCESS_IO'], maxRounds: 4 });
   });
   it.each([
     [{ history_messages: -1 }, /assistant.history_messages must be an integer from 0 to 500; got -1/],
@@ -91,6 +92,9 @@ describe('assistant config', () => {
     [{ conversations: { team: { trust: 'root' } } }, /assistant.conversations.team.trust must be one of main, member/],
     [{ conversations: { team: { trigger: '/[unclosed/' } } }, /a valid \/regex\/flags/],
     [{ backup: { destinations: [{ git: 'x', folder: 'y' }] } }, /exactly one of git/],
+    [{ tools: { capabilities: ['ACCESS_FS', 'ROOT'] } }, /assistant.tools.capabilities.1 must be one of SPAWN_AGENT, .*ADMIN; got "ROOT"/],
+    [{ tools: { agent: 'my assistant' } }, /assistant.tools.agent must be an agent name/],
+    [{ tools: { max_rounds: 0 } }, /assistant.tools.max_rounds must be an integer from 1 to 20; got 0/],
     [{ bogus: 1 }, /assistant.bogus must be one of the known keys/],
   ])('refuses %j naming the key and the expected form', (value, msg) => {
     expect(() => parseAssistant(value, check)).toThrow(msg);

@@ -32,6 +32,11 @@ const TABLE: [string, string, unknown, RuleState, string | null, string | null][
   ['an info alert is ignored', 'alert', { source: 'x', code: 'y', message: 'z', severity: 'info' }, state(), null, null],
   ['an alert that mirrors a ruled event is left to that rule', 'alert', { source: 'supervisor', code: 'agent.crash_loop', message: 'parked', severity: 'critical' }, state(), null, null],
   ['the doctor\'s own alerts are ignored', 'alert', { source: 'doctor', code: 'identity', message: 'z', severity: 'critical' }, state(), null, null],
+  ['a channel down is noted for the owner', 'channel.down', { channel: 'telegram', failures: 3, error: 'HTTP 502' }, state(), 'channel-down', 'none'],
+  ['entering survival mode is noted', 'assistant.survival', { active: true, reason: 'all providers down' }, state(), 'assistant-survival', 'none'],
+  ['leaving survival mode is not a diagnosis', 'assistant.survival', { active: false, reason: 'provider recovered' }, state(), null, null],
+  ['the channel-down alert is left to the channel rule', 'alert', { source: 'assistant', code: 'NXS_ERR_CHANNEL_DOWN', message: 'down', severity: 'warning' }, state(), null, null],
+  ['the survival alert is left to the survival rule', 'alert', { source: 'assistant', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: 'survival', severity: 'critical' }, state(), null, null],
   ['a malformed payload is ignored, not thrown', 'provider.down', 'not an object', state(), null, null],
   ['an unknown event is ignored', 'something.else', {}, state(), null, null],
 ];
