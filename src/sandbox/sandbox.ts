@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.ts';
 import { mkdirSync, chownSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../core/context.ts';
@@ -76,10 +77,17 @@ export class Sandbox {
 
   static async create(ctx: Context, deps: SandboxDeps): Promise<Sandbox> {
     const s = new Sandbox(ctx, deps);
-    if (!(await s.selectBwrap())) {
+    // The bwrap probe spawns a process (tens of ms): readiness does not wait for it.
+    // Every command awaits `ready`, so none runs before the backend is chosen.
+    s.ready = s.selectBwrap().then((ok) => {
+      if (ok) return;
       s.detail = ctx.config.sandbox.backend === 'none' ? 'sandbox.backend is none' : `${s.tried.join('; ')}; probing for a container runtime`;
-      s.ready = s.selectContainer();
-    }
+      return s.selectContainer();
+    }).catch((err: unknown) => {
+      // Never an unhandled rejection: a failed probe leaves the refusing `none` backend and says why.
+      s.detail = `backend probe failed: ${errorMessage(err)}`;
+      ctx.log.error({ err: errorMessage(err) }, 'sandbox backend probe failed; risky tools are refused');
+    });
     return s;
   }
 
