@@ -7,7 +7,8 @@
 // step); Portkey runs as a child (`build/start-server.js --headless`) with an
 // equivalent fallback config in the x-portkey-config header. Latency: N
 // sequential non-streaming requests per path after a warm-up; added latency =
-// percentile(via gateway) - percentile(direct). Throughput: C concurrent
+// percentile(via gateway) - percentile(direct), the paths interleaved request by request.
+// BENCH_CACHE=N turns nxs's answer cache on (default off). Throughput: C concurrent
 // clients for D seconds. Each figure is the median of RUNS runs. Failover:
 // primary refuses / returns 500 / hangs (both with a 1000 ms timeout and no
 // retries), secondary answers; per request time, median over requests; nxs
@@ -15,10 +16,10 @@
 // sticky provider learn, in a warm process: the door has served 200 requests
 // that do not reach the chain and a separate client has run 300 failovers on
 // other providers) and warm (afterwards). BENCH_ONLY=failover skips the
-// latency part. Ends with one JSON line.
+// latency part, BENCH_ONLY=latency the failover part. Ends with one JSON line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startFakeProvider, refusedUrl, type FakeProvider } from '../test/helpers/fake-provider.ts';
@@ -77,7 +78,7 @@ interface Target {
 async function main(): Promise<void> {
   const upstream = await startFakeProvider({ name: 'up' });
   const portkey = await startPortkey();
-  const results: Record<string, unknown> = { method: `N=${N} sequential, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores` };
+  const results: Record<string, unknown> = { method: `N=${N} sequential interleaved across paths, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores`, answer_cache_entries: Number(process.env.BENCH_CACHE ?? 0), loadavg_start: loadavg().map(round) };
   try {
     if (process.env.BENCH_ONLY === 'failover') {
       results.failover_ms = await failover(upstream, portkey.url);
@@ -93,12 +94,12 @@ async function main(): Promise<void> {
     const lat: Record<string, { p50: number[]; p99: number[]; rps: number[] }> = {};
     for (const t of targets) lat[t.name] = { p50: [], p99: [], rps: [] };
     for (let run = 0; run < RUNS; run++) {
+      const l = await latency(targets);
       for (const t of targets) {
-        const l = await latency(t);
-        lat[t.name]!.p50.push(l.p50);
-        lat[t.name]!.p99.push(l.p99);
-        lat[t.name]!.rps.push(await throughput(t));
+        lat[t.name]!.p50.push(l[t.name]!.p50);
+        lat[t.name]!.p99.push(l[t.name]!.p99);
       }
+      for (const t of targets) lat[t.name]!.rps.push(await throughput(t));
     }
     const m = (name: string, k: 'p50' | 'p99' | 'rps') => median(lat[name]![k]);
     const added = (name: string) => ({ p50_ms: round(m(name, 'p50') - m('direct', 'p50')), p99_ms: round(m(name, 'p99') - m('direct', 'p99')) });
@@ -108,11 +109,12 @@ async function main(): Promise<void> {
     const a = results.added_ms as { nxs: { p50_ms: number }; portkey: { p50_ms: number } };
     results.added_p50_ratio_nxs_over_portkey = a.portkey.p50_ms > 0 ? round(a.nxs.p50_ms / a.portkey.p50_ms) : null;
     nxs.kill();
-    results.failover_ms = await failover(upstream, portkey.url);
+    if (process.env.BENCH_ONLY !== 'latency') results.failover_ms = await failover(upstream, portkey.url);
   } finally {
     portkey.child.kill();
     await upstream.close();
   }
+  results.loadavg_end = loadavg().map(round);
   console.error(JSON.stringify(results, null, 2));
   console.log(JSON.stringify({ bench: 'gateway', ...results }));
 }
@@ -164,12 +166,18 @@ async function once(t: Target): Promise<number> {
   return performance.now() - t0;
 }
 
-async function latency(t: Target): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 200; i++) await once(t);
-  const xs: number[] = [];
-  for (let i = 0; i < N; i++) xs.push(await once(t));
-  xs.sort((a, b) => a - b);
-  return { p50: xs[Math.floor(xs.length * 0.5)]!, p99: xs[Math.floor(xs.length * 0.99)]! };
+// Interleaved: request i goes to every path in turn, so a burst of load from other processes on
+// the shared machine lands on all paths alike instead of on whichever block was running.
+async function latency(targets: Target[]): Promise<Record<string, { p50: number; p99: number }>> {
+  for (let i = 0; i < 200; i++) for (const t of targets) await once(t);
+  const xs: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let i = 0; i < N; i++) for (const t of targets) xs[t.name]!.push(await once(t));
+  return Object.fromEntries(
+    targets.map((t) => {
+      const v = xs[t.name]!.sort((a, b) => a - b);
+      return [t.name, { p50: v[Math.floor(v.length * 0.5)]!, p99: v[Math.floor(v.length * 0.99)]! }];
+    }),
+  );
 }
 
 async function throughput(t: Target): Promise<number> {

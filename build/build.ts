@@ -13,7 +13,9 @@ import { buildSea } from './sea.ts';
 import { stage, sizeKb, compress, sha256File } from './payload.ts';
 import { renderHeader } from './header.ts';
 import { nodeBinaryFor } from './node-runtime.ts';
-import { collectPrivateLibs } from './private-libs.ts';
+import { collectPrivateLibs, staticBusyboxFor } from './private-libs.ts';
+import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { TARGETS, NODE_VERSION, GLIBC_FLOOR, type Arch } from './targets.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -75,7 +77,17 @@ const payloadBytes = statSync(payloadFile).size;
 const payloadSha256 = await sha256File(payloadFile);
 step(`payload ${(payloadBytes / 1e6).toFixed(1)} MB (unpacked ${(unpackedKb / 1024).toFixed(1)} MiB)`);
 
-const header = renderHeader(path.join(root, 'nxs.sh.template'), {
+// The xz decompressor of last resort (see staticBusyboxFor): filled into the
+// template before rendering, since renderHeader knows only the header's own fields.
+const busybox = staticBusyboxFor(root, target.arch);
+const helper = busybox ? gzipSync(readFileSync(busybox), { level: 9 }) : Buffer.alloc(0);
+const helperSha = busybox ? createHash('sha256').update(readFileSync(busybox)).digest('hex') : '';
+step(busybox ? `xz helper ${busybox}: ${(helper.length / 1e6).toFixed(2)} MB gzip'd` : 'no static busybox for this architecture: the file will need xz or busybox on the target');
+const template = path.join(work, 'nxs.sh.template');
+const templateText = readFileSync(path.join(root, 'nxs.sh.template'), 'utf8');
+if (!templateText.includes("\nNXS_HELPER_BYTES=0\nNXS_HELPER_SHA256=''\n")) throw new Error('nxs.sh.template lost its NXS_HELPER_BYTES=0 / NXS_HELPER_SHA256=\'\' lines');
+writeFileSync(template, templateText.replace("\nNXS_HELPER_BYTES=0\nNXS_HELPER_SHA256=''\n", `\nNXS_HELPER_BYTES=${helper.length}\nNXS_HELPER_SHA256='${helperSha}'\n`));
+const header = renderHeader(template, {
   version: pkg.version,
   arch: target.arch,
   payloadSha256,
@@ -89,6 +101,7 @@ const out = path.join(root, 'dist', target.output);
 const tmp = `${out}.tmp`;
 writeFileSync(tmp, header);
 const fd = openSync(tmp, 'a');
+writeSync(fd, helper);
 writeSync(fd, readFileSync(payloadFile));
 closeSync(fd);
 chmodSync(tmp, 0o755);

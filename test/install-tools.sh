@@ -6,7 +6,7 @@
 set -u
 missing=''
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
-need busybox busybox
+need busybox busybox-static
 need shellcheck shellcheck
 need xz xz-utils
 need strip binutils

@@ -82,7 +82,11 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     if (!route.beforeReady && !deps.isReady()) throw new NxsError('NXS_ERR_NOT_READY', 'the host is not ready yet; retry shortly');
     const body = await readJsonBody(req, deps.maxBodyBytes);
     const abort = new AbortController();
-    const onGone = (): void => abort.abort(new Error('client went away'));
+    // 'close' also fires after every finished response: only a response cut short means the client left
+    // (and building an Error per request for nothing cost a stack capture on the hot path).
+    const onGone = (): void => {
+      if (!res.writableFinished) abort.abort(new Error('client went away'));
+    };
     res.once('close', onGone);
     const onClosing = (): void => abort.abort(closing.reason);
     closing.addEventListener('abort', onClosing, { once: true });

@@ -16,10 +16,16 @@ export class AnswerCache {
   /** Answers waiting for the deferred write (putLater), in arrival order. */
   private pending: { req: ChatRequest; completion: ChatCompletion; provider: string; at: number }[] = [];
   private flushQueued = false;
-  constructor(db: Db, max: number, now: () => number) {
+  private readonly schedule: (flush: () => void) => void;
+  /**
+   * `schedule` runs the deferred write (putLater); the client passes one exact
+   * timer on its clock so a busy door writes one transaction per batch, not per answer.
+   */
+  constructor(db: Db, max: number, now: () => number, schedule: (flush: () => void) => void = (f) => setImmediate(f)) {
     this.db = db;
     this.max = max;
     this.now = now;
+    this.schedule = schedule;
   }
 
   // Prepared once, on first use (the table exists only after migrations).
@@ -51,16 +57,18 @@ export class AnswerCache {
   }
 
   /**
-   * Records an answer after the current turn of the event loop, so the
-   * SQLite write (a transaction and its commit) is off the response path;
-   * answers arriving in the same turn share one transaction. Reads flush first.
+   * Records an answer later (see `schedule`), so the SQLite write (a
+   * transaction and its commit) is off the response path and answers arriving
+   * before it share one transaction. Reads (get, size) and close flush first,
+   * so nothing is lost while the process runs; a crash loses at most one batch
+   * of an emergency cache, never a request.
    */
   putLater(req: ChatRequest, completion: ChatCompletion, provider: string): void {
     if (this.max === 0) return;
     this.pending.push({ req, completion, provider, at: this.now() });
     if (this.flushQueued) return;
     this.flushQueued = true;
-    setImmediate(() => {
+    this.schedule(() => {
       this.flushQueued = false;
       try {
         this.flush();

@@ -1,13 +1,15 @@
 import type { BootStep } from '../boot/steps.ts';
 import type { Context } from '../core/context.ts';
-import type { HostParts } from '../boot/parts.ts';
 import type { JobQueue } from '../queue/types.ts';
 import { createFallbackClient } from './create-client.ts';
 import type { FallbackClient } from './client.ts';
 import { doorRoutes } from './door.ts';
 import { providerApiRoutes } from './api-routes.ts';
 import { wireDeferred } from './deferred.ts';
-import { probeLocalServer, localProviderSpec } from './local-probe.ts';
+import { probeLocalServer, localProviderSpec, type LocalServer } from './local-probe.ts';
+import { localServersFromFacts } from './local-from-facts.ts';
+import { localModelFirst } from '../detect/local-preference.ts';
+import type { DetectHandle } from '../detect/handle.ts';
 
 /**
  * Boot step `providers`: the fallback client on `parts.llm`, the /v1 door,
@@ -38,24 +40,47 @@ export const providersStep: BootStep = {
     });
     // Load undici now, off the ready path, so the first call does not pay for it (it cannot be a top-level import: see transport.ts).
     void import('undici').catch((err: unknown) => ctx.log.error({ err: String(err) }, 'cannot load undici'));
-    void findLocalServers(ctx, parts, client);
+    const detect = parts.detect;
+    // enabled_if reads detection's latest facts on every call (network facts join when their probes answer).
+    if (detect) client.useFacts(() => detect.facts());
+    void findLocalServers(ctx, detect, client).catch((err: unknown) => ctx.log.error({ err: String(err) }, 'adding local LLM servers failed'));
   },
 };
 
-async function findLocalServers(ctx: Context, _parts: HostParts, client: FallbackClient): Promise<void> {
+/**
+ * Local LLM servers join the chain from detection's facts (parts.detect, once
+ * its background probes answer); nxs probes by itself only when detection is
+ * absent or has no answer. `llm_client.local_probe: []` turns both off.
+ */
+export async function findLocalServers(ctx: Context, detect: DetectHandle | undefined, client: FallbackClient): Promise<void> {
   const settings = ctx.config.providers.client;
+  if (settings.localProbe.length === 0) return;
   const configured = new Set(client.chain.map((p) => new URL(p.baseUrl).origin));
-  const found = await Promise.all(
-    settings.localProbe.filter((p) => !configured.has(new URL(p.baseUrl).origin)).map((p) => probeLocalServer(p.name, p.baseUrl, settings.localProbeTimeoutMs, ctx.clock)),
-  );
+  let found: LocalServer[] | null = null;
+  let preferred: string | null = null;
+  let source = 'probe';
+  if (detect) {
+    await detect.networkReady;
+    const facts = detect.facts();
+    found = localServersFromFacts(facts);
+    preferred = localModelFirst(facts)?.server ?? null;
+    source = 'detection';
+  }
+  if (found === null) {
+    source = 'probe';
+    const probed = await Promise.all(
+      settings.localProbe.filter((p) => !configured.has(new URL(p.baseUrl).origin)).map((p) => probeLocalServer(p.name, p.baseUrl, settings.localProbeTimeoutMs, ctx.clock)),
+    );
+    found = probed.filter((s): s is LocalServer => s !== null);
+  }
   for (const s of found) {
-    if (!s) continue;
-    // Offline (nothing remote configured or usable), the local server goes first; otherwise it is the last resort before the cache.
+    if (configured.has(new URL(s.baseUrl).origin)) continue;
+    // First when detection says offline and this server has a model (localModelFirst), or when nothing remote is configured or usable; otherwise the last resort before the cache.
     const remote = client.views().filter((v) => !v.local);
-    const offline = remote.length === 0 || remote.every((v) => v.available !== 'usable');
-    client.addProvider(localProviderSpec(s, client.chain.length), { first: offline });
-    ctx.log.info({ provider: s.name, url: s.baseUrl, models: s.models.length, first: offline }, 'local LLM server found; added to the chain');
-    ctx.bootLog.add(`local LLM server ${s.name} at ${s.baseUrl} added to the chain${offline ? ' (first: offline)' : ''}`);
+    const first = preferred === s.name || remote.length === 0 || remote.every((v) => v.available !== 'usable');
+    client.addProvider(localProviderSpec(s, client.chain.length), { first });
+    ctx.log.info({ provider: s.name, url: s.baseUrl, models: s.models.length, first, source }, 'local LLM server found; added to the chain');
+    ctx.bootLog.add(`local LLM server ${s.name} at ${s.baseUrl} added to the chain (from ${source})${first ? `, first: ${preferred === s.name ? 'offline' : 'nothing remote usable'}` : ''}`);
   }
 }
 

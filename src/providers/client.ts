@@ -16,6 +16,11 @@ import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-run
 import { fingerprint, type CredentialSources } from './credentials.ts';
 import { streamWithFailover } from './stream-failover.ts';
 import { RecoveryProbe } from './recovery-probe.ts';
+import { conditionHolds } from './enabled-if.ts';
+import type { Facts } from '../detect/facts.ts';
+
+/** Answers for the emergency cache are written in batches at most this far apart (one timer, only while some wait). */
+const CACHE_BATCH_MS = 250;
 
 export interface FallbackClientDeps {
   clock: Clock;
@@ -44,6 +49,10 @@ export interface ProviderView {
   last_error: string | null;
   last_ok_at: string | null;
   sticky: boolean;
+  /** seed 000's condition, when the provider has one. */
+  enabled_if: string | null;
+  /** false when its condition does not hold on the current facts (the provider is left out); null when unknown. */
+  enabled: boolean | null;
 }
 
 /**
@@ -63,13 +72,14 @@ export class FallbackClient implements LlmClient {
   private readonly recovery: RecoveryProbe;
   private readonly recoveredListeners = new Set<() => void>();
   private readonly offDemote: () => void;
+  private facts: () => Partial<Facts> | undefined = () => undefined;
 
   constructor(deps: FallbackClientDeps) {
     this.deps = deps;
     this.chainList = [...deps.chain];
     this.transport = new Transport(deps.clock);
     this.health = new HealthStore(deps.db, () => deps.clock.now());
-    this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now());
+    this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now(), (flush) => deps.clock.setTimeout(flush, CACHE_BATCH_MS).unref());
     this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: deps.credentials, random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set() };
     this.recovery = new RecoveryProbe({ clock: deps.clock, log: deps.log, probe: (p) => this.probe(p), candidates: () => this.recoveryCandidates(), onWin: (p) => this.recovered(p) });
     // Breakers reloaded from the store may already be open: schedule their probes.
@@ -88,6 +98,16 @@ export class FallbackClient implements LlmClient {
     if (this.stickyName === name) this.stickyName = null;
     this.deps.log.warn({ provider: name, reason }, 'provider demoted: routing around it until it answers again');
     this.recovery.reschedule(this.health, this.isDegraded());
+  }
+
+  /** Detection's facts, read on each call for `enabled_if` (parts.detect.facts). */
+  useFacts(facts: () => Partial<Facts> | undefined): void {
+    this.facts = facts;
+  }
+
+  /** A provider's `enabled_if` on the current facts: false leaves it out of the chain; unknown (null) keeps it. */
+  private enabled(p: ProviderSpec): boolean | null {
+    return p.enabledIf === undefined ? true : conditionHolds(p.enabledIf, this.facts());
   }
 
   get chain(): readonly ProviderSpec[] {
@@ -177,6 +197,8 @@ export class FallbackClient implements LlmClient {
         last_error: h.lastError === null ? null : this.runner.scrub(h.lastError),
         last_ok_at: h.lastOkAt ? new Date(h.lastOkAt).toISOString() : null,
         sticky: p.name === this.stickyName,
+        enabled_if: p.enabledIf ?? null,
+        enabled: this.enabled(p),
       };
     });
   }
@@ -195,7 +217,8 @@ export class FallbackClient implements LlmClient {
   /** The chain starting at the sticky provider; the ones above it come last (the recovery probe moves back up). */
   private order(): ProviderSpec[] {
     const i = this.chainList.findIndex((p) => p.name === this.stickyName);
-    return i <= 0 ? [...this.chainList] : [...this.chainList.slice(i), ...this.chainList.slice(0, i)];
+    const ordered = i <= 0 ? [...this.chainList] : [...this.chainList.slice(i), ...this.chainList.slice(0, i)];
+    return ordered.filter((p) => p.enabledIf === undefined || this.enabled(p) !== false);
   }
 
   private succeeded(p: ProviderSpec): void {
@@ -204,7 +227,9 @@ export class FallbackClient implements LlmClient {
     const idx = this.chainList.findIndex((c) => c.name === p.name);
     const stickyIdx = this.chainList.findIndex((c) => c.name === this.stickyName);
     // Stay with what works; only the recovery probe moves up (so one lucky answer from above does not flap).
-    if (this.stickyName === null || stickyIdx < 0 || idx !== stickyIdx) this.stickyName = idx === 0 ? null : p.name;
+    // A provider left out by its enabled_if did not fail: the first one enabled is the top of the chain.
+    const top = this.chainList.find((c) => this.enabled(c) !== false);
+    if (this.stickyName === null || stickyIdx < 0 || idx !== stickyIdx) this.stickyName = p.name === top?.name ? null : p.name;
     if (wasEmergency) this.fireRecovered();
     this.recovery.reschedule(this.health, this.isDegraded());
   }
@@ -240,9 +265,10 @@ export class FallbackClient implements LlmClient {
 
   /** Providers worth probing: in emergency all of them; otherwise the ones above the sticky one. */
   private recoveryCandidates(): ProviderSpec[] {
-    if (this.emergency) return [...this.chainList];
+    const on = (p: ProviderSpec): boolean => this.enabled(p) !== false;
+    if (this.emergency) return this.chainList.filter(on);
     const i = this.chainList.findIndex((p) => p.name === this.stickyName);
-    return i <= 0 ? [] : this.chainList.slice(0, i);
+    return i <= 0 ? [] : this.chainList.slice(0, i).filter(on);
   }
 
   private isDegraded(): boolean {

@@ -61,7 +61,8 @@ export async function resolveCredential(p: ProviderSpec, src: CredentialSources)
     const v = readSecretFile(envFile);
     if (v) return found(v, 'env-file');
   }
-  for (const name of new Set([c.secret, c.env.toLowerCase(), p.name])) {
+  // Most hosts have no secrets folder: one check of the folder instead of one per candidate name.
+  for (const name of existsSync(src.secretsDir) ? new Set([c.secret, c.env.toLowerCase(), p.name]) : []) {
     if (name.includes('/') || name.startsWith('.')) continue;
     const v = readSecretFile(path.join(src.secretsDir, name));
     if (v) return found(v, 'secret-file');

@@ -1,4 +1,5 @@
 import type { ConfigCheck } from '../config/check.ts';
+import { CONDITION_NAMES, isCondition, type ConditionName } from './enabled-if.ts';
 
 /** Where a provider's API key comes from; every source is tried in order (credentials.ts). */
 export interface CredentialSpec {
@@ -31,7 +32,8 @@ export interface ProviderSpec {
   contextWindow: number | undefined;
   local: boolean;
   /** Seed 000's condition, kept for status (e.g. gpu_available); the provider is treated as optional. */
-  enabledIf: string | undefined;
+  /** seed 000's condition on detection facts (src/providers/enabled-if.ts); a provider whose condition is false is left out of the chain. */
+  enabledIf: ConditionName | undefined;
   /** Position as written (ties in priority keep it). */
   order: number;
 }
@@ -90,6 +92,7 @@ export function parseProviderEntry(value: unknown, key: string, check: ConfigChe
   };
 
   const enabledIf = check.optStr(e.enabled_if, `${key}.enabled_if`);
+  if (enabledIf !== undefined && !isCondition(enabledIf)) check.fail(`${key}.enabled_if`, `one of the conditions nxs evaluates against detection (${CONDITION_NAMES.join(', ')})`, enabledIf);
   return {
     name,
     baseUrl,

@@ -9,6 +9,7 @@ import { openChatStream, chunkText } from './chat-call.ts';
 import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
 import { recordFailure } from './breaker.ts';
 import { UpstreamFailure, describeFailure } from './upstream-failure.ts';
+import { pump } from './stream-pump.ts';
 
 export interface StreamDeps {
   runner: RunnerDeps;
@@ -35,7 +36,8 @@ export function streamWithFailover(d: StreamDeps, req: ChatRequest, opts: CallOp
   // A caller that only reads chunks must not get an unhandled rejection from the outcome.
   outcome.catch(() => undefined);
 
-  async function* run(): AsyncGenerator<ChatChunk> {
+  async function* run(signal: AbortSignal): AsyncGenerator<ChatChunk> {
+    const callOpts: CallOptions = { ...opts, signal };
     const attempts: AttemptRecord[] = [];
     const failed = new Set<string>();
     let text = '';
@@ -46,7 +48,7 @@ export function streamWithFailover(d: StreamDeps, req: ChatRequest, opts: CallOp
       const body: ChatRequest = text ? { ...req, messages: [...req.messages, { role: 'assistant', content: text }] } : req;
       let win;
       try {
-        win = await runChain(d.runner, d.order().filter((p) => !failed.has(p.name)), opts, async (p, key, signal) => {
+        win = await runChain(d.runner, d.order().filter((p) => !failed.has(p.name)), callOpts, async (p, key, signal) => {
           const gen = await openChatStream(d.transport, d.runner.clock, p, { ...body, model: upstreamModel(p, req.model) as string }, key, d.settings.streamStallMs, signal);
           // "Before the first token" includes a role-only opening chunk: read up to real content.
           try {
@@ -124,14 +126,22 @@ export function streamWithFailover(d: StreamDeps, req: ChatRequest, opts: CallOp
     throw new NxsError('NXS_ERR_STREAM_INCOMPLETE', `the answer was cut after ${text.length} characters and not finished: ${why}`, { attempts });
   }
 
-  const chunks = (async function* () {
-    try {
-      yield* run();
-    } catch (err) {
-      settle.reject(err);
-      throw err;
-    }
-  })();
+  // Eager: the call runs whether or not anyone reads `chunks`, so `outcome` always settles (see types.ts).
+  const { chunks } = pump(
+    (signal) =>
+      (async function* () {
+        try {
+          yield* run(signal);
+        } catch (err) {
+          settle.reject(err);
+          throw err;
+        }
+        // A generator that ended without settling (it cannot today) must still not leave the outcome pending.
+        settle.reject(new NxsError('NXS_ERR_INTERNAL', 'the stream ended without an outcome'));
+      })(),
+    opts.signal,
+    () => new Error('the consumer stopped reading the stream'),
+  );
   return { chunks, outcome };
 }
 

@@ -78,6 +78,24 @@ export type ClientMode = 'normal' | 'degraded' | 'emergency';
 export interface LlmClient {
   /** Throws NxsError NXS_ERR_PROVIDERS_EXHAUSTED when every provider fails and no cached answer fits. */
   chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
+  /**
+   * A streamed call. It starts at once and runs whether or not `chunks` is read
+   * (chunks are buffered), so `outcome` always settles; awaiting only `outcome`
+   * never hangs. How the two agree:
+   * - complete or continued answer: `chunks` ends normally (no throw); `outcome`
+   *   resolves with ending `complete` | `continued` (cached answers: `cached: true`).
+   * - cut mid-answer and not finishable: `chunks` yields a last chunk with
+   *   finish_reason `incomplete` (and `nxs_incomplete: true`), then throws
+   *   NXS_ERR_STREAM_INCOMPLETE; `outcome` RESOLVES with ending `incomplete`
+   *   and the partial `text` (it does not reject).
+   * - failure before any chunk (NXS_ERR_PROVIDERS_EXHAUSTED with no cached answer,
+   *   NXS_ERR_PROVIDER_REJECTED, ...): `chunks` throws it on the first `next()`;
+   *   `outcome` rejects with the same error.
+   * - cancelled (opts.signal aborts, or the consumer stops reading early with
+   *   `break`/`return()`, which cancels the upstream request): `outcome` rejects
+   *   NXS_ERR_PROVIDER_ABORTED; after a `break` the iterator is simply done.
+   * `outcome` never causes an unhandled rejection if nobody awaits it.
+   */
   stream(req: ChatRequest, opts?: CallOptions): { chunks: AsyncIterable<ChatChunk>; outcome: Promise<StreamOutcome> };
   mode(): ClientMode;
   /** Called when a provider answers again after emergency mode. */

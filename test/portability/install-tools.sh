@@ -19,3 +19,9 @@ if ! ls linux-image-*-amd64_*.deb >/dev/null 2>&1; then
   kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1)
   apt-get download "$kpkg"
 fi
+# busybox-static for arm64: the xz helper of dist/nxs-arm64 (build/private-libs.ts staticBusyboxFor).
+if ! ls busybox-static_*_arm64.deb >/dev/null 2>&1; then
+  dpkg --add-architecture arm64
+  apt-get update -q
+  apt-get download busybox-static:arm64
+fi

@@ -21,4 +21,17 @@ describe('emergency answer cache', () => {
     expect(cache.get({ messages: [{ role: 'user', content: 'a' }], temperature: 0.9 })).toBeNull();
     expect(cacheKey({ messages: [{ content: 'x', role: 'user' }] })).toBe(cacheKey({ messages: [{ role: 'user', content: 'x' }] }));
   });
+
+  it('putLater writes after the current turn, in one transaction, and reads see pending answers', async () => {
+    await using ctx = await makeTestContext();
+    const cache = new AnswerCache(ctx.db, 10, () => 1);
+    const rows = () => (ctx.db.prepare('SELECT count(*) AS n FROM llm_answer_cache').get() as { n: number }).n;
+    cache.putLater(req('a'), answer('A'), 'p');
+    cache.putLater(req('b'), answer('B'), 'p');
+    expect(rows()).toBe(0); // nothing on the response path
+    await new Promise<void>((r) => setImmediate(r));
+    expect(rows()).toBe(2);
+    cache.putLater(req('c'), answer('C'), 'p');
+    expect(cache.get(req('c'))?.completion.id).toBe('C'); // a read flushes first
+  });
 });
