@@ -38,8 +38,12 @@ export const providersStep: BootStep = {
       offReady();
       stopDeferred?.();
     });
-    // Load undici now, off the ready path, so the first call does not pay for it (it cannot be a top-level import: see transport.ts).
-    void import('undici').catch((err: unknown) => ctx.log.error({ err: String(err) }, 'cannot load undici'));
+    // Load undici (~30 ms) once the host is ready, so neither readiness nor the first call pays for it
+    // (it cannot be a top-level import: see transport.ts).
+    void ctx.events
+      .once('host.ready')
+      .then(() => import('undici'))
+      .catch((err: unknown) => ctx.log.error({ err: String(err) }, 'cannot load undici'));
     const detect = parts.detect;
     // enabled_if reads detection's latest facts on every call (network facts join when their probes answer).
     if (detect) client.useFacts(() => detect.facts());

@@ -1,4 +1,3 @@
-import { ProxyAgent, fetch } from 'undici';
 import type { Clock } from '../core/clock.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
 import type { EgressProxy } from '../sandbox/egress-proxy.ts';
@@ -25,6 +24,8 @@ export async function httpFetchTool(
   opts: { clock: Clock; timeoutMs: number; maxBytes: number; signal?: AbortSignal },
 ): Promise<Record<string, unknown>> {
   let url = parseHttpUrl(args.url);
+  // undici is loaded on first use: at top level it would cost every start ~30 ms.
+  const { ProxyAgent, fetch } = await import('undici');
   const session = await proxy.openSession(who, 'tcp');
   const agent = new ProxyAgent({ uri: session.url! });
   const controller = new AbortController();

@@ -1,6 +1,11 @@
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+
+// isomorphic-git (and its dependencies) load on first use: at top level they
+// would cost every start of the host ~25 ms for a feature used rarely.
+async function loadGit() {
+  const [{ default: git }, { default: http }] = await Promise.all([import('isomorphic-git'), import('isomorphic-git/http/node')]);
+  return { git, http };
+}
 
 // The fallback when the machine has no `git` binary: isomorphic-git speaks
 // smart HTTP(S) only, so local bare-repository paths still need system git.
@@ -16,6 +21,7 @@ export function pureGitSupports(target: string): boolean {
  * bare repository whose first push went to another branch.)
  */
 export async function pureClone(target: string, branch: string, dir: string): Promise<boolean> {
+  const { git, http } = await loadGit();
   fs.mkdirSync(dir, { recursive: true });
   await git.init({ fs, dir, defaultBranch: branch });
   // The temp folder is private (mkdtemp, 0700) and removed after: the URL's credential stays local.
@@ -36,6 +42,7 @@ export async function pureClone(target: string, branch: string, dir: string): Pr
 }
 
 export async function purePush(target: string, branch: string, dir: string, write: (dir: string) => void, message: string): Promise<'unchanged' | 'pushed'> {
+  const { git, http } = await loadGit();
   await pureClone(target, branch, dir);
   write(dir);
   let changed = false;
@@ -53,6 +60,7 @@ export async function purePush(target: string, branch: string, dir: string, writ
 
 /** Clones the branch into `dir`; throws when the remote does not answer or has no such branch. */
 export async function pureFetch(target: string, branch: string, dir: string): Promise<void> {
+  const { git, http } = await loadGit();
   if (!(await pureClone(target, branch, dir))) throw new Error(`branch ${branch} not found at the remote`);
 }
 
