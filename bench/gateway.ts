@@ -33,7 +33,33 @@ const TOKEN = 'bench-token-0123456789';
 const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] });
 
 if (process.argv[2] === '--serve-nxs') await serveNxs(JSON.parse(process.argv[3]!) as unknown[]);
+else if (process.argv[2] === '--serve-bare') await serveBare(process.argv[3]!);
 else await main();
+
+// The floor: the least a Node proxy can do (node:http in, one undici Pool out, JSON parsed and
+// re-serialised once each way, no auth, no routing, no failover). Not a product: a reference so
+// the added latency of nxs reads against what any Node process in the path costs on this machine.
+async function serveBare(upstream: string): Promise<void> {
+  const { createServer } = await import('node:http');
+  const { Pool } = await import('undici');
+  const u = new URL(upstream);
+  const pool = new Pool(u.origin, { connections: 64 });
+  const base = u.pathname.replace(/\/+$/, '');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        const r = await pool.request({ path: `${base}/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up' }, body: JSON.stringify(body) });
+        const text = JSON.stringify(JSON.parse(await r.body.text()));
+        res.writeHead(r.statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      })();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }) + '\n'));
+}
 
 async function serveNxs(providers: unknown[]): Promise<void> {
   const { startHost } = await import('../src/boot/host.ts');
@@ -86,9 +112,11 @@ async function main(): Promise<void> {
       return;
     }
     const nxs = await startNxs([{ name: 'up', base_url: upstream.url, model: 'm', api_key: 'sk-up', retries: 0 }]);
+    const bare = await startChild(['--serve-bare', upstream.url]);
     const targets: Target[] = [
       { name: 'direct', url: `${upstream.url}/chat/completions`, headers: { authorization: 'Bearer sk-up' } },
       { name: 'nxs', url: `${nxs.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } },
+      { name: 'bare_node_proxy', url: `${bare.url}/v1/chat/completions`, headers: {} },
       { name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { 'x-portkey-config': JSON.stringify({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', custom_host: upstream.url, api_key: 'sk-up', retry: { attempts: 0 } }] }) } },
     ];
     const lat: Record<string, { p50: number[]; p99: number[]; rps: number[] }> = {};
@@ -104,11 +132,12 @@ async function main(): Promise<void> {
     const m = (name: string, k: 'p50' | 'p99' | 'rps') => median(lat[name]![k]);
     const added = (name: string) => ({ p50_ms: round(m(name, 'p50') - m('direct', 'p50')), p99_ms: round(m(name, 'p99') - m('direct', 'p99')) });
     results.latency_ms = Object.fromEntries(targets.map((t) => [t.name, { p50: round(m(t.name, 'p50')), p99: round(m(t.name, 'p99')) }]));
-    results.added_ms = { nxs: added('nxs'), portkey: added('portkey') };
+    results.added_ms = { nxs: added('nxs'), portkey: added('portkey'), bare_node_proxy: added('bare_node_proxy') };
     results.throughput_rps = Object.fromEntries(targets.map((t) => [t.name, Math.round(m(t.name, 'rps'))]));
     const a = results.added_ms as { nxs: { p50_ms: number }; portkey: { p50_ms: number } };
     results.added_p50_ratio_nxs_over_portkey = a.portkey.p50_ms > 0 ? round(a.nxs.p50_ms / a.portkey.p50_ms) : null;
     nxs.kill();
+    bare.kill();
     if (process.env.BENCH_ONLY !== 'latency') results.failover_ms = await failover(upstream, portkey.url);
   } finally {
     portkey.child.kill();
@@ -193,7 +222,11 @@ async function throughput(t: Target): Promise<number> {
 }
 
 async function startNxs(providers: unknown[], warm?: unknown[]): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, [import.meta.filename, '--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startChild(['--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])]);
+}
+
+async function startChild(args: string[]): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, [import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await firstLine(child, (line) => (JSON.parse(line) as { url: string }).url);
   return { url, kill: () => child.kill('SIGTERM') };
 }

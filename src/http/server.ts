@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { SecretRedactor } from '../core/secrets-redactor.ts';
@@ -29,7 +29,7 @@ export interface RunningServer {
 /** Starts the API server. EADDRINUSE becomes NXS_ERR_PORT_IN_USE with the fix in its message. */
 export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningServer> {
   const closing = new AbortController();
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
+  const server = process.getBuiltinModule('node:http').createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
     void handle(deps, req, res, closing.signal);
   });
   await new Promise<void>((resolve, reject) => {

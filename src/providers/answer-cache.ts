@@ -18,8 +18,9 @@ export class AnswerCache {
   private flushQueued = false;
   private readonly schedule: (flush: () => void) => void;
   /**
-   * `schedule` runs the deferred write (putLater); the client passes one exact
-   * timer on its clock so a busy door writes one transaction per batch, not per answer.
+   * `schedule` runs the deferred write (putLater): by default the next turn of
+   * the event loop (setImmediate), after the response that produced the answer
+   * has been written; no timer, so an idle host holds none.
    */
   constructor(db: Db, max: number, now: () => number, schedule: (flush: () => void) => void = (f) => setImmediate(f)) {
     this.db = db;
