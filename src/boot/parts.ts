@@ -39,5 +39,7 @@ export interface HostParts {
   doctor?: Doctor;
   /** Agent tools under capabilities, in the sandbox (boot step `tools`, last). */
   tools?: import('../tools/toolbox.ts').Toolbox;
+  /** systemd notifications and watchdog (boot step `systemd`, only under a Type=notify unit). */
+  systemd?: import('../install/sd-notifier.ts').SystemdNotifier;
   [part: string]: unknown;
 }

@@ -10,6 +10,7 @@ import { checkpointsStep } from '../checkpoints/step.ts';
 import { doctorStep } from '../doctor/step.ts';
 import { assistantStep } from '../assistant/boot-step.ts';
 import { toolsStep } from '../tools/boot-step.ts';
+import { systemdStep } from '../install/systemd-step.ts';
 
 /**
  * A numbered start step. Steps run in order after the store is open and the
@@ -24,6 +25,7 @@ export interface BootStep {
 }
 
 export const BOOT_STEPS: readonly BootStep[] = [
+  systemdStep,
   detectStep,
   hostRoutesStep,
   queueStep,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TierName } from '../config/schema.ts';
 import { NxsError } from '../core/errors.ts';
-import { renderUnit, type UnitScope } from './unit.ts';
+import { DEFAULT_WATCHDOG_SEC, renderUnit, type UnitScope } from './unit.ts';
 
 export const UNIT_NAME = 'nxs.service';
 
@@ -19,6 +19,8 @@ export interface InstallRequest {
   nxsHome?: string | undefined;
   startArgs?: readonly string[];
   shutdownTimeoutMs: number;
+  /** WatchdogSec of the unit; default 60, 0 for none. */
+  watchdogSec?: number | undefined;
 }
 
 export interface InstallPlan {
@@ -50,6 +52,7 @@ export function planInstall(r: InstallRequest): InstallPlan {
     home: r.nxsHome ? path.resolve(r.nxsHome) : undefined,
     startArgs: r.startArgs ?? [],
     shutdownTimeoutMs: r.shutdownTimeoutMs,
+    watchdogSec: r.watchdogSec ?? DEFAULT_WATCHDOG_SEC,
   });
   return { scope, binPath, unitPath: path.join(unitDir, UNIT_NAME), unit, systemctl: scope === 'system' ? ['systemctl'] : ['systemctl', '--user'] };
 }

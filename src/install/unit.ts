@@ -17,6 +17,22 @@ export interface UnitSpec {
   startArgs?: readonly string[];
   /** The host's graceful stop budget; systemd waits a little longer before SIGKILL. */
   shutdownTimeoutMs: number;
+  /** systemd kills and restarts a host whose event loop has not pinged for this long; 0 turns the watchdog off. */
+  watchdogSec: number;
+}
+
+export const DEFAULT_WATCHDOG_SEC = 60;
+/** Each ping is a systemd-notify process every half-period: below this, pings cost more than they prove. */
+export const MIN_WATCHDOG_SEC = 10;
+export const MAX_WATCHDOG_SEC = 86_400;
+
+/** The WatchdogSec value as given by a user (flag text or number); throws NXS_ERR_USAGE naming the form. */
+export function checkWatchdogSec(v: string | number, what = '--watchdog-sec'): number {
+  const n = typeof v === 'number' ? v : /^\d{1,6}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || (n !== 0 && (n < MIN_WATCHDOG_SEC || n > MAX_WATCHDOG_SEC))) {
+    throw new NxsError('NXS_ERR_USAGE', `${what} must be 0 (no watchdog) or whole seconds from ${MIN_WATCHDOG_SEC} to ${MAX_WATCHDOG_SEC}; got ${v}`, { value: String(v) });
+  }
+  return n;
 }
 
 /** systemd's exit statuses for usage and config mistakes: restarting cannot fix those. */
@@ -24,10 +40,10 @@ const NO_RESTART_EXITS = '2 3';
 
 /**
  * The nxs.service text (pure: tests read it, `nxs install --dry-run` prints it).
- * Why no WatchdogSec: systemd's watchdog needs WATCHDOG=1 datagrams on
- * NOTIFY_SOCKET, which Node cannot send without a native module, and shelling
- * out to systemd-notify on a timer would wake an idle host forever. A crash or
- * a failed start is caught by Restart=on-failure; a hang is not (docs/portability.md).
+ * Type=notify: systemd counts the host started at READY=1, not at exec, and
+ * WatchdogSec= restarts a hung host (Restart=on-failure covers a watchdog
+ * timeout). The host sends both through systemd-notify (src/install/sd-notifier.ts),
+ * a child process, hence NotifyAccess=all.
  */
 export function renderUnit(spec: UnitSpec): string {
   for (const [what, v] of [['binary path', spec.binPath], ['NXS_HOME', spec.home ?? ''], ['user', spec.runAs ?? ''], ...(spec.startArgs ?? []).map((a) => ['start argument', a])] as const) {
@@ -40,6 +56,7 @@ export function renderUnit(spec: UnitSpec): string {
   const home = spec.home ?? (system ? '/var/lib/nxs' : undefined);
   const exec = [spec.binPath, '--nxs-quiet', 'start', ...(spec.startArgs ?? [])].map(quoteArg).join(' ');
   const stopSec = Math.ceil(spec.shutdownTimeoutMs / 1000) + 10;
+  const watchdogSec = checkWatchdogSec(spec.watchdogSec, 'WatchdogSec');
   const lines = [
     '# Written by `nxs install`; `nxs uninstall` removes it. Edits are lost on the next install:',
     '# put overrides in a drop-in instead (systemctl edit' + (system ? '' : ' --user') + ' nxs).',
@@ -52,11 +69,15 @@ export function renderUnit(spec: UnitSpec): string {
     'StartLimitBurst=10',
     '',
     '[Service]',
-    'Type=simple',
+    'Type=notify',
+    'NotifyAccess=all',
     `ExecStart=${exec}`,
     ...(home ? [`Environment=${quoteArg(`NXS_HOME=${home}`)}`] : []),
     'Restart=on-failure',
     'RestartSec=2s',
+    // Until READY=1: a first run unpacks the runtime before Node starts (30 s in an emulated VM, docs/benchmarks/portability.md).
+    'TimeoutStartSec=300s',
+    ...(watchdogSec > 0 ? [`WatchdogSec=${watchdogSec}s`] : []),
     `RestartPreventExitStatus=${NO_RESTART_EXITS}`,
     `TimeoutStopSec=${stopSec}s`,
     'KillMode=mixed',

@@ -48,6 +48,8 @@ function kernel(): string {
   const found = existsSync(path.join(dir, 'boot')) ? readdirSync(path.join(dir, 'boot')).find((f) => f.startsWith('vmlinuz-')) : undefined;
   if (found) return path.join(dir, 'boot', found);
   rmSync(dir, { recursive: true, force: true });
+  // A fresh clone has no .build/portability yet; dpkg-deb -x creates only the last folder.
+  mkdirSync(dir, { recursive: true });
   const r = run('dpkg-deb', ['-x', path.join(DEB_CACHE, kernelDeb!), dir]);
   if (r.code !== 0) throw new Error(`dpkg-deb -x ${kernelDeb} failed: ${r.out}`);
   return path.join(dir, 'boot', readdirSync(path.join(dir, 'boot')).find((f) => f.startsWith('vmlinuz-'))!);

@@ -6,6 +6,7 @@ import { TIERS, type TierName } from '../../config/schema.ts';
 import { NxsError } from '../../core/errors.ts';
 import { tierForMachine } from '../../install/limits.ts';
 import { planInstall, type InstallPlan } from '../../install/plan.ts';
+import { checkWatchdogSec, DEFAULT_WATCHDOG_SEC } from '../../install/unit.ts';
 import { install, realSystemctl, systemdRunning, uninstall } from '../../install/installer.ts';
 import { Option } from '../program.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -17,6 +18,7 @@ interface InstallOpts {
   binDir?: string;
   nxsHome?: string;
   port?: string;
+  watchdogSec?: string;
   from?: string;
   dryRun?: boolean;
   start?: boolean;
@@ -38,6 +40,7 @@ function plan(cli: CliContext, o: InstallOpts): InstallPlan {
     nxsHome: o.nxsHome,
     startArgs: o.port ? ['--port', o.port] : [],
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    watchdogSec: o.watchdogSec === undefined ? undefined : checkWatchdogSec(o.watchdogSec),
   });
 }
 
@@ -55,6 +58,7 @@ export function registerInstall(program: Command, cli: CliContext): void {
     .option('--run-as <user>', 'system unit: run as this existing user instead of a DynamicUser')
     .option('--nxs-home <dir>', 'NXS_HOME of the service (default /var/lib/nxs, or ~/.nxs for a user unit)')
     .option('--port <port>', 'pass --port to nxs start')
+    .option('--watchdog-sec <s>', `restart the host when its event loop stops answering for this long (default ${DEFAULT_WATCHDOG_SEC}; 0: no watchdog)`)
     .option('--from <file>', 'the nxs single file to install (default: the file you are running)')
     .option('--no-start', 'enable the unit but do not start it now')
     .option('--dry-run', 'print the unit and where things would go; change nothing')

@@ -32,6 +32,14 @@ describe('install, uninstall and verify commands', () => {
       expect(r.out).toContain(`# user unit ${home}/.config/systemd/user/nxs.service`);
       expect(r.out).toContain(`ExecStart=${home}/.local/bin/nxs --nxs-quiet start --port 8080`);
       expect(r.out).toContain('MemoryMax=2G');
+      expect(r.out).toContain('Type=notify');
+      expect(r.out).toContain('WatchdogSec=60s');
+      const wd = await cli({ HOME: home }, 'install', '--dry-run', '--user-unit', '--tier', 'minimal', '--watchdog-sec', '120');
+      expect(wd.out).toContain('WatchdogSec=120s');
+      expect((await cli({ HOME: home }, 'install', '--dry-run', '--user-unit', '--tier', 'minimal', '--watchdog-sec', '0')).out).not.toContain('WatchdogSec=');
+      const badWd = await cli({ HOME: home }, 'install', '--dry-run', '--user-unit', '--watchdog-sec', '3');
+      expect(badWd.code).toBe(2);
+      expect(badWd.err).toMatch(/--watchdog-sec must be 0 \(no watchdog\) or whole seconds from 10 to 86400; got 3/);
       expect((await cli({ HOME: home }, 'install', '--dry-run', '--tier', 'huge')).code).toBe(2);
       expect((await cli({ HOME: home }, 'install', '--dry-run', '--port', 'x')).code).toBe(2);
       // Not started from the single file and no --from: a clear environment error.

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { renderUnit, type UnitSpec } from '../../../src/install/unit.ts';
+import { checkWatchdogSec, renderUnit, type UnitSpec } from '../../../src/install/unit.ts';
 import { tierForMachine, TIER_LIMITS } from '../../../src/install/limits.ts';
 import { planInstall } from '../../../src/install/plan.ts';
 
-const base: UnitSpec = { scope: 'system', binPath: '/usr/local/bin/nxs', tier: 'standard', shutdownTimeoutMs: 2000 };
+const base: UnitSpec = { scope: 'system', binPath: '/usr/local/bin/nxs', tier: 'standard', shutdownTimeoutMs: 2000, watchdogSec: 60 };
 const lines = (u: string): string[] => u.split('\n');
 
 describe('renderUnit', () => {
@@ -21,9 +21,34 @@ describe('renderUnit', () => {
     expect(u).toContain('WantedBy=multi-user.target');
     expect(u).toContain('ProtectSystem=strict');
     expect(u.some((l) => l.startsWith('User='))).toBe(false);
-    // No watchdog we cannot feed (see unit.ts).
-    expect(u.some((l) => l.startsWith('WatchdogSec'))).toBe(false);
   });
+
+  it('is a Type=notify unit with a watchdog that Restart=on-failure acts on', () => {
+    const u = lines(renderUnit(base));
+    expect(u).toContain('Type=notify');
+    // systemd-notify is a child of the host, not the main process.
+    expect(u).toContain('NotifyAccess=all');
+    expect(u).toContain('WatchdogSec=60s');
+    expect(u).toContain('TimeoutStartSec=300s');
+    expect(u).toContain('Restart=on-failure');
+    expect(u).not.toContain('Type=simple');
+    // The watchdog lives in [Service].
+    expect(u.indexOf('WatchdogSec=60s')).toBeGreaterThan(u.indexOf('[Service]'));
+    expect(u.indexOf('WatchdogSec=60s')).toBeLessThan(u.indexOf('[Install]'));
+    expect(lines(renderUnit({ ...base, scope: 'user', watchdogSec: 120 }))).toContain('WatchdogSec=120s');
+  });
+
+  it('WatchdogSec=0 leaves the watchdog out but keeps Type=notify', () => {
+    const u = lines(renderUnit({ ...base, watchdogSec: 0 }));
+    expect(u.some((l) => l.startsWith('WatchdogSec'))).toBe(false);
+    expect(u).toContain('Type=notify');
+  });
+
+  it.each([['5'], ['-1'], ['1.5'], ['sixty'], ['86401'], ['']])('--watchdog-sec %j is refused with the expected form', (v) => {
+    expect(() => checkWatchdogSec(v)).toThrow(expect.objectContaining({ code: 'NXS_ERR_USAGE', message: expect.stringMatching(/--watchdog-sec must be 0 \(no watchdog\) or whole seconds from 10 to 86400/) }));
+  });
+
+  it.each([['0', 0], ['10', 10], ['60', 60], ['86400', 86400]] as const)('--watchdog-sec %s is %i', (v, n) => expect(checkWatchdogSec(v)).toBe(n));
 
   it.each([
     ['minimal', 'MemoryMax=384M', 'CPUQuota=100%'],
@@ -85,6 +110,7 @@ describe('planInstall', () => {
     expect(p.unitPath).toBe(unit);
     expect(p.systemctl).toEqual(sysctl);
     expect(p.unit).toContain(`ExecStart=${bin} --nxs-quiet start`);
+    expect(p.unit).toContain('WatchdogSec=60s');
   });
 
   it('refuses --run-as for a user unit and a user unit without HOME', () => {
