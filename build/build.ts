@@ -1,6 +1,6 @@
 // npm run build: TypeScript -> one CommonJS bundle -> Node SEA executable ->
 // runtime folder -> tar.xz payload -> dist/nxs (sh header + payload).
-//   node build/build.ts [--arch x64|arm64] [--private-libs DIR | --no-private-libs] [--fast]
+//   node build/build.ts [--arch x64|arm64] [--private-libs DIR | --no-private-libs] [--fast] [--snapshot]
 // By default the loader and shared libraries are collected (build/private-libs.ts)
 // and shipped in lib/: +5.4 MB unpacked, +1.7 MB in the file, and it then runs
 // with an old glibc or none at all (docs/benchmarks/portability.md).
@@ -25,6 +25,9 @@ const { values } = parseArgs({
     'private-libs': { type: 'string' },
     'no-private-libs': { type: 'boolean', default: false },
     fast: { type: 'boolean', default: false },
+    // A V8 start-up snapshot instead of the code cache: ~110 ms faster to ready, but +28 MB idle RSS and
+    // +3 MB in dist/nxs (docs/benchmarks/startup.md), so not the default.
+    snapshot: { type: 'boolean', default: false },
   },
 });
 const target = TARGETS[values.arch as Arch];
@@ -49,8 +52,8 @@ step(`bundled ${(statSync(main).size / 1e6).toFixed(2)} MB`);
 
 const exe = path.join(work, 'nxs-sea');
 const native = target.arch === (hostArch === 'arm64' ? 'arm64' : 'x64');
-await buildSea({ main, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, out: exe, workDir: work });
-step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${native ? ' with code cache' : ''}`);
+await buildSea({ main, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, useSnapshot: native && values.snapshot, out: exe, workDir: work });
+step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${native ? (values.snapshot ? ' with a start-up snapshot' : ' with code cache') : ''}`);
 
 const sqliteAddon = path.join(root, 'node_modules/better-sqlite3/prebuilds', target.sqlitePrebuild);
 let libDir: string | undefined = values['private-libs'];

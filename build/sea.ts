@@ -13,6 +13,8 @@ export interface SeaOptions {
   hostNode: string;
   /** Code cache needs the blob made by the same binary that runs it, so only for the host's architecture. */
   useCodeCache: boolean;
+  /** A V8 start-up snapshot of the evaluated bundle (src/main.ts); same constraint as the code cache. Replaces it when set. */
+  useSnapshot?: boolean;
   out: string;
   workDir: string;
 }
@@ -28,7 +30,7 @@ export async function buildSea(opts: SeaOptions): Promise<void> {
   const config = path.join(opts.workDir, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: opts.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache, useSnapshot: false }),
+    JSON.stringify({ main: opts.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache && !opts.useSnapshot, useSnapshot: Boolean(opts.useSnapshot) }),
   );
   execFileSync(opts.hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   copyFileSync(opts.nodeBinary, opts.out);

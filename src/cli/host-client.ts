@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import path from 'node:path';
 import { loadConfig, type ConfigFlags } from '../config/load.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
@@ -51,7 +50,7 @@ export class HostClient {
   call(method: string, pathname: string, body?: unknown, timeoutMs = 10_000): Promise<HostResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = process.getBuiltinModule('node:http').request(
         this.url + pathname,
         {
           method,

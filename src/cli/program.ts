@@ -3,10 +3,11 @@ import { EXIT } from '../core/errors.ts';
 import { exitCodeFor } from '../core/error-registry.ts';
 import { isNxsError, errorMessage } from '../core/errors.ts';
 import type { CliContext } from './cli-context.ts';
-import { COMMANDS } from './commands.ts';
+import { COMMANDS, type RegisterCommand } from './commands.ts';
+import { registerStart } from './commands/start.ts';
 
-/** Builds the `nxs` program. Each command file registers itself from COMMANDS. */
-export function buildProgram(cli: CliContext): Command {
+/** Builds the `nxs` program. Each command file registers itself from COMMANDS (or only those given). */
+export function buildProgram(cli: CliContext, commands: readonly RegisterCommand[] = COMMANDS): Command {
   const program = new Command('nxs')
     .description('nxs: a survival host for an AI assistant, in one file')
     .version(cli.version, '-V, --version', 'print the version and exit')
@@ -17,7 +18,7 @@ export function buildProgram(cli: CliContext): Command {
     'after',
     '\nExit codes: 0 ok, 1 failure, 2 usage, 3 config, 4 host unreachable, 5 environment,\n6 not found, 7 denied, 8 busy, 9 integrity, 10 upstream. See README.md.',
   );
-  for (const register of COMMANDS) register(program, cli);
+  for (const register of commands) register(program, cli);
   // Subcommands inherit exit and output behaviour so `nxs queue --bogus` is a usage error too.
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().configureOutput({ writeOut: cli.stdout, writeErr: cli.stderr }).showHelpAfterError('(add --help for usage)');
@@ -33,7 +34,9 @@ function allCommands(cmd: Command): Command[] {
 export async function runCli(argv: string[], base: CliContext): Promise<number> {
   let exitCode: number = EXIT.OK;
   const cli: CliContext = { ...base, setExitCode: (c) => (exitCode = c) };
-  const program = buildProgram(cli);
+  // `nxs start` (argv[0] exactly) needs no other command: registering all of them costs ~25 ms of the
+  // start-up path. Anything else, including `nxs --help` and `nxs --port 1 start`, gets the whole program.
+  const program = buildProgram(cli, argv[0] === 'start' ? [registerStart] : COMMANDS);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import type { ClientRequest } from 'node:http';
 
 /**
  * One GET of /readyz: true only for a 200. Any other status, a refused or
@@ -12,9 +12,9 @@ export function probeReady(baseUrl: string, timeoutMs: number): Promise<{ ok: bo
       settled = true;
       resolve({ ok, detail });
     };
-    let req: ReturnType<typeof request>;
+    let req: ClientRequest;
     try {
-      req = request(`${baseUrl.replace(/\/$/, '')}/readyz`, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+      req = process.getBuiltinModule('node:http').request(`${baseUrl.replace(/\/$/, '')}/readyz`, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
         res.resume();
         res.on('end', () => done(res.statusCode === 200, `/readyz answered ${res.statusCode}`));
         res.on('error', (e) => done(false, `reading /readyz failed: ${e.message}`));

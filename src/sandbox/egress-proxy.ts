@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
@@ -51,7 +51,7 @@ export class EgressProxy {
 
   async openSession(who: { agentId: string; principal: string }, listen: 'unix' | 'tcp'): Promise<EgressSession> {
     const sockets = new Set<Duplex>();
-    const server = http.createServer((req, res) => void this.forward(who, req, res));
+    const server = process.getBuiltinModule('node:http').createServer((req, res) => void this.forward(who, req, res));
     server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => void this.tunnel(who, req, client, head, sockets));
     server.on('connection', (s: net.Socket) => {
       sockets.add(s);
@@ -147,7 +147,7 @@ export class EgressProxy {
       res.writeHead(403, { 'content-type': 'text/plain' }).end(`nxs egress proxy: denied: ${decision.reason}\n`);
       return;
     }
-    const up = http.request({ host: address, port, method: req.method, path: url.pathname + url.search, headers: endToEnd(req.headers), agent: false, timeout: CONNECT_TIMEOUT_MS }, (upRes) => {
+    const up = process.getBuiltinModule('node:http').request({ host: address, port, method: req.method, path: url.pathname + url.search, headers: endToEnd(req.headers), agent: false, timeout: CONNECT_TIMEOUT_MS }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, endToEnd(upRes.headers));
       upRes.pipe(res);
     });
@@ -177,5 +177,5 @@ function parseAuthority(text: string): { host: string; port: number } | null {
 
 function refuse(client: Duplex, status: number, reason: string): void {
   const body = `nxs egress proxy: ${reason}\n`;
-  client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  client.end(`HTTP/1.1 ${status} ${process.getBuiltinModule('node:http').STATUS_CODES[status]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
