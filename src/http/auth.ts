@@ -10,7 +10,11 @@ export interface Principal {
   agentId?: string;
 }
 
-export type TokenResolver = (token: string) => Principal | null;
+/**
+ * Answers for tokens it knows. `digest` is the token's SHA-256, computed once per
+ * request by TokenAuthority, so a resolver that looks tokens up by digest does not hash again.
+ */
+export type TokenResolver = (token: string, digest: Buffer) => Principal | null;
 
 /** A request refused for a missing capability, before its handler ran. */
 export interface Denial {
@@ -44,11 +48,12 @@ export class TokenAuthority {
     for (const l of this.deniedListeners) l(d);
   }
   resolve(token: string): Principal | null {
-    if (timingSafeEqual(digest(token), this.operatorDigest)) {
+    const tokenDigest = digest(token);
+    if (timingSafeEqual(tokenDigest, this.operatorDigest)) {
       return { id: 'operator', capabilities: new Set<Capability>(CAPABILITIES) };
     }
     for (const r of this.resolvers) {
-      const p = r(token);
+      const p = r(token, tokenDigest);
       if (p) return p;
     }
     return null;

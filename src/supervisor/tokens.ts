@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.ts';
 import type { Clock } from '../core/clock.ts';
 import { NxsError } from '../core/errors.ts';
 import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
-import type { Principal } from '../http/auth.ts';
+import type { TokenResolver } from '../http/auth.ts';
 
 export interface TokenInfo {
   token_id: string;
@@ -28,9 +29,12 @@ const PREFIX = 'nxs_';
 export class TokenStore {
   private readonly db: Db;
   private readonly clock: Clock;
+  /** Prepared once: it runs on every request that carries a created token. */
+  private readonly byDigest: Statement<[string], Row>;
   constructor(db: Db, clock: Clock) {
     this.db = db;
     this.clock = clock;
+    this.byDigest = db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens WHERE digest = ?');
   }
 
   create(input: { capabilities: unknown; agentId?: string | null; name?: string }): { token: string; info: TokenInfo } {
@@ -51,18 +55,18 @@ export class TokenStore {
   }
 
   revoke(tokenId: string): TokenInfo {
-    const r = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(this.clock.now(), tokenId);
+    this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(this.clock.now(), tokenId);
     const row = this.db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens WHERE token_id = ?').get(tokenId) as Row | undefined;
     if (!row) throw new NxsError('NXS_ERR_TOKEN_NOT_FOUND', `no API token ${tokenId} (see nxs token ls)`);
-    void r;
     return toInfo(row);
   }
 
   /** The resolver for TokenAuthority. A token bound to an agent holds at most that agent's capabilities. */
-  resolver(agentCaps: (agentId: string) => ReadonlySet<Capability> | null): (token: string) => Principal | null {
-    return (token) => {
+  resolver(agentCaps: (agentId: string) => ReadonlySet<Capability> | null): TokenResolver {
+    // The authority hands over the token's SHA-256 (the digest stored here, hex-encoded).
+    return (token, tokenDigest) => {
       if (!token.startsWith(PREFIX)) return null;
-      const row = this.db.prepare('SELECT token_id, name, capabilities, agent_id, created_at, revoked_at FROM api_tokens WHERE digest = ?').get(digest(token)) as Row | undefined;
+      const row = this.byDigest.get(tokenDigest.toString('hex'));
       if (!row || row.revoked_at !== null) return null;
       const info = toInfo(row);
       let caps = new Set<Capability>(info.capabilities);
