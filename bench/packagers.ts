@@ -3,12 +3,12 @@
 // `@yao-pkg/pkg --sea` (build/pkg-sea.ts), each started warm from the same
 // unpacked runtime folder, exec to /readyz 200, median of N runs.
 //   node build/pkg-sea.ts && node bench/packagers.ts [--runs 9]
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, round } from './lib/stats.ts';
+import { startToReady } from './lib/start-to-ready.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
@@ -21,25 +21,10 @@ for (const [name, file] of Object.entries(variants)) {
   }
 }
 
-function once(file: string, home: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(file, ['start', '--port', '0'], { env: { HOME: home, NXS_RUNTIME_DIR: runtime, NXS_LOG_LEVEL: 'warn', PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`${file} exited ${code}: ${err}`)));
-    child.stdout.on('data', async (c: Buffer) => {
-      out += c.toString();
-      const m = /ready at (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      const res = await fetch(`${m[1]}/readyz`);
-      const ms = performance.now() - t0;
-      child.removeAllListeners('exit');
-      child.on('exit', () => (res.status === 200 ? resolve(ms) : reject(new Error(`/readyz ${res.status}`))));
-      child.kill('SIGTERM');
-    });
-  });
+async function once(file: string, home: string): Promise<number> {
+  const started = await startToReady(file, { HOME: home, NXS_RUNTIME_DIR: runtime, NXS_LOG_LEVEL: 'warn', PATH: '/usr/bin:/bin' });
+  await started.stop();
+  return started.ms;
 }
 
 const result: Record<string, unknown> = { bench: 'packagers', runs: Number(values.runs) };

@@ -4,12 +4,13 @@
 // Exec-to-ready is the time from spawn() until GET /readyz answers 200; the
 // host prints its ready banner right after it turns ready, so the banner
 // triggers the first /readyz request (no polling loop adds latency).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, round } from './lib/stats.ts';
+import { startToReady, type Started } from './lib/start-to-ready.ts';
+import { toolPath } from '../test/helpers/header-tools.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -23,50 +24,8 @@ if (!existsSync(file)) {
   process.exit(2);
 }
 
-function toolDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nxs-bench-path-'));
-  for (const t of ['sh', 'tail', 'sha256sum', 'xz', 'tar', 'mkdir', 'rm', 'mv', 'chmod', 'cat', 'wc', 'tr', 'cut', 'df', 'awk', 'sed', 'id', 'flock', 'kill', 'sleep', 'ls', 'grep', 'head']) {
-    const found = ['/usr/bin', '/bin'].map((d) => path.join(d, t)).find((p) => existsSync(p));
-    if (found) symlinkSync(found, path.join(dir, t));
-  }
-  return dir;
-}
-const PATH = toolDir();
-
-interface Started {
-  ms: number;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-function startOnce(home: string): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(file, ['start', '--port', '0'], { env: { HOME: home, PATH, NXS_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`exited ${code} before ready: ${err}`)));
-    child.stdout.on('data', async (c: Buffer) => {
-      out += c.toString();
-      const m = /ready at (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      const res = await fetch(`${m[1]}/readyz`);
-      const ms = performance.now() - t0;
-      if (res.status !== 200) return reject(new Error(`/readyz answered ${res.status}`));
-      child.removeAllListeners('exit');
-      resolve({
-        ms,
-        pid: child.pid!,
-        stop: () =>
-          new Promise<void>((r) => {
-            child.on('exit', () => r());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
+const PATH = toolPath('system');
+const startOnce = (home: string): Promise<Started> => startToReady(file, { HOME: home, PATH, NXS_LOG_LEVEL: 'warn' });
 
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -1,34 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { toolPath } from '../helpers/header-tools.ts';
+
+export { toolPath };
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const NXS = path.join(ROOT, 'dist/nxs');
 
-// What the header may use from a normal system: the tools busybox also has.
-const SYSTEM_TOOLS = ['sh', 'tail', 'sha256sum', 'xz', 'tar', 'mkdir', 'rm', 'mv', 'chmod', 'cat', 'wc', 'tr', 'cut', 'df', 'awk', 'sed', 'id', 'flock', 'kill', 'sleep', 'ls', 'grep', 'head'];
-
 export function tempDir(prefix = 'nxs-e2e-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
-}
-
-/**
- * A PATH holding only the tools the header needs and no `node`: `system`
- * links the machine's own tools, `busybox` links every busybox applet.
- */
-export function toolPath(kind: 'system' | 'busybox'): string {
-  const dir = tempDir(`nxs-path-${kind}-`);
-  if (kind === 'busybox') {
-    for (const tool of [...SYSTEM_TOOLS, 'unxz', 'xzcat']) symlinkSync('/bin/busybox', path.join(dir, tool));
-    rmSync(path.join(dir, 'flock'));
-  } else {
-    for (const tool of SYSTEM_TOOLS) {
-      const found = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
-      if (found) symlinkSync(found, path.join(dir, tool));
-    }
-  }
-  return dir;
 }
 
 export interface RunResult {
