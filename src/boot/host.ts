@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type ConfigFlags } from '../config/load.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createLogger, prettyDestination, type Logger } from '../core/logger.ts';
 import { EventBus } from '../core/events.ts';
 import { Lifecycle } from '../core/lifecycle.ts';
 import { SecretRedactor } from '../core/secrets-redactor.ts';
@@ -62,11 +62,11 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   redactor.add(opts.env.NXS_API_TOKEN);
   const { config, files } = await timed('config', () => loadConfig({ env: opts.env, flags: opts.flags, defaultsFile: path.join(opts.paths.payloadDir, 'nxs.yaml') }), (c) => c.files.join(', ') || 'defaults');
   redactor.add(config.apiToken);
+  const pretty = config.log.pretty === 'always' || (config.log.pretty === 'auto' && Boolean(process.stderr.isTTY));
   const log = createLogger({
     level: config.log.level,
     redactor,
-    destination: opts.logDestination,
-    pretty: config.log.pretty === 'always' || (config.log.pretty === 'auto' && Boolean(process.stderr.isTTY)),
+    destination: opts.logDestination ?? (pretty ? await prettyDestination() : undefined),
   });
 
   await timed('data-dir', () => prepareDataDir(config.dataDir), () => config.dataDir);

@@ -3,13 +3,16 @@
 // segments, absolute paths, and links whose target leaves the archive root.
 // Entries are checked while listing, before a byte is written anywhere.
 import path from 'node:path';
-import { Header, Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { NxsError } from '../core/errors.ts';
 
 const BLOCK = 512;
 
+// tar is loaded when a checkpoint is written or read, not when the host starts.
+
 /** A deterministic ustar archive of regular files (mtime 0, mode 0600). */
-export function packFiles(files: ReadonlyMap<string, Buffer>): Buffer {
+export async function packFiles(files: ReadonlyMap<string, Buffer>): Promise<Buffer> {
+  const { Header } = await import('tar');
   const parts: Buffer[] = [];
   for (const [name, data] of files) {
     assertSafePath(name);
@@ -57,6 +60,7 @@ export async function unpackFiles(archive: Buffer, limits: { maxEntries: number;
   const links: { name: string; target: string }[] = [];
   let failure: unknown = null;
   let total = 0;
+  const { Parser } = await import('tar');
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({
       strict: true,

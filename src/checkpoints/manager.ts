@@ -67,7 +67,7 @@ export class CheckpointManager {
     return this.write('host', null, await snapshotHost(this.ctx));
   }
 
-  private write(kind: 'agent' | 'host', agent: Manifest['agent'], files: Map<string, Buffer>): CheckpointSummary {
+  private async write(kind: 'agent' | 'host', agent: Manifest['agent'], files: Map<string, Buffer>): Promise<CheckpointSummary> {
     const now = this.ctx.clock.now();
     const id = `ckpt_${now.toString(36)}_${randomBytes(5).toString('hex')}`;
     const manifest: Manifest = { format: 1, id, kind, created_at: now, nxs_version: this.ctx.version, agent, files: {} };
@@ -77,7 +77,7 @@ export class CheckpointManager {
     }
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
     assertNoSecrets(this.ctx.redactor, 'manifest.json', manifestBytes);
-    const tarball = packFiles(new Map([['manifest.json', manifestBytes], ...files]));
+    const tarball = await packFiles(new Map([['manifest.json', manifestBytes], ...files]));
     const header = this.header(id, kind, agent, now, this.keys.encKeyId);
     const blob = seal({ header, plaintext: tarball, encKey: this.keys.encKey, signKey: this.keys.signPrivate });
     const budget = this.ctx.profile.current.checkpoints.maxBytes;
@@ -224,7 +224,7 @@ export class CheckpointManager {
     const portable = this.header(header.id, header.kind, null, header.created_at, keyId(key), kdf);
     portable.agent_id = header.agent_id;
     portable.agent_name = header.agent_name;
-    const blob = seal({ header: portable, plaintext: packFiles(files), encKey: key, signKey: this.keys.signPrivate });
+    const blob = seal({ header: portable, plaintext: await packFiles(files), encKey: key, signKey: this.keys.signPrivate });
     writeFileAtomic(file, blob, 0o600);
     return { file, bytes: blob.length, signer: this.keys.signerId };
   }
@@ -246,7 +246,7 @@ export class CheckpointManager {
     const local = this.header(header.id, header.kind, null, header.created_at, this.keys.encKeyId);
     local.agent_id = header.agent_id;
     local.agent_name = header.agent_name;
-    const sealed = seal({ header: local, plaintext: packFiles(files), encKey: this.keys.encKey, signKey: this.keys.signPrivate });
+    const sealed = seal({ header: local, plaintext: await packFiles(files), encKey: this.keys.encKey, signKey: this.keys.signPrivate });
     return this.store(local, sealed, `import:${header.signer.id}`);
   }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
@@ -55,7 +56,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
   const files: string[] = [];
 
   if (opts.defaultsFile) {
-    const doc = readYamlFile(opts.defaultsFile, false);
+    const doc = readDefaultsFile(opts.defaultsFile);
     if (doc) {
       mergeLayer(merged, doc, `${opts.defaultsFile}`, origins);
       files.push(opts.defaultsFile);
@@ -100,14 +101,53 @@ export function parseConfig(doc: Doc, origins: ReadonlyMap<string, string>, home
   };
 }
 
-function readYamlFile(file: string, mustExist: boolean): Doc | null {
-  let text: string;
+/** The parsed twin of a YAML file that the build writes beside it (`<file>.json`). */
+export interface ParsedTwin {
+  /** sha256 (hex) of the YAML text the document was parsed from. */
+  sha256: string;
+  doc: Doc;
+}
+
+const textHash = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function twinOf(text: string, doc: Doc): ParsedTwin {
+  return { sha256: textHash(text), doc };
+}
+
+/**
+ * The shipped defaults. The build writes their parsed form beside them, so a
+ * start with no config file of its own never runs the YAML parser (its first
+ * parse costs milliseconds of cold code). The twin counts only while it was
+ * made from the very text of the YAML file next to it; otherwise the YAML wins.
+ */
+function readDefaultsFile(file: string): Doc | null {
+  const text = readConfigText(file, false);
+  if (text === null) return null;
   try {
-    text = readFileSync(file, 'utf8');
+    const twin = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Partial<ParsedTwin>;
+    if (twin.sha256 === textHash(text) && isPlainObject(twin.doc)) return twin.doc;
+  } catch {
+    // No twin, or an unreadable one: parse the YAML.
+  }
+  return parseYamlText(file, text);
+}
+
+function readConfigText(file: string, mustExist: boolean): string | null {
+  try {
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (!mustExist && systemErrorCode(err) === 'ENOENT') return null;
     throw new NxsError('NXS_ERR_CONFIG_UNREADABLE', `cannot read config file ${file}: ${errorMessage(err)}`, { file });
   }
+}
+
+function readYamlFile(file: string, mustExist: boolean): Doc | null {
+  const text = readConfigText(file, mustExist);
+  return text === null ? null : parseYamlText(file, text);
+}
+
+/** Parses one config file's text; the errors name the file and the line. */
+export function parseYamlText(file: string, text: string): Doc {
   let doc: unknown;
   try {
     doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });

@@ -25,7 +25,8 @@ export class Lifecycle {
   private async runStops(log: Logger, deadlineMs: number): Promise<void> {
     const deadline = performance.now() + deadlineMs;
     for (const { name, stop } of this.stops.reverse()) {
-      const left = Math.max(1, deadline - performance.now());
+      const began = performance.now();
+      const left = Math.max(1, deadline - began);
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         await Promise.race([
@@ -41,6 +42,7 @@ export class Lifecycle {
         log.error({ part: name, err: errorMessage(err) }, 'stop failed');
       } finally {
         clearTimeout(timer);
+        log.debug({ part: name, ms: Math.round(performance.now() - began) }, 'stopped');
       }
     }
   }

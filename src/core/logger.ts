@@ -1,5 +1,4 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
 import type { SecretRedactor } from './secrets-redactor.ts';
 
 export type { Logger };
@@ -19,16 +18,19 @@ export interface LoggerOptions {
   redactor: SecretRedactor;
   /** Where lines go; stderr when omitted (stdout carries the ready banner and command output). Tests pass a sink. */
   destination?: DestinationStream;
-  /** Pretty, human lines instead of JSON (on a TTY). */
-  pretty?: boolean;
+}
+
+/**
+ * Pretty, human lines on stderr (for a TTY). pino-pretty and its dependencies
+ * load only here, so a host logging JSON never evaluates them at start.
+ */
+export async function prettyDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
-  const destination =
-    opts.destination ??
-    (opts.pretty
-      ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-      : pino.destination({ fd: 2, sync: true }));
+  const destination = opts.destination ?? pino.destination({ fd: 2, sync: true });
   return pino(
     {
       level: opts.level,

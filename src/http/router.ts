@@ -3,6 +3,7 @@ import type { Method, Route } from './route.ts';
 interface Compiled {
   route: Route;
   segments: string[];
+  score: number;
 }
 
 export type Match = { kind: 'found'; route: Route; params: Record<string, string> } | { kind: 'wrong-method'; allowed: Method[] } | { kind: 'none' };
@@ -12,9 +13,14 @@ export class Router {
   private readonly routes: Compiled[] = [];
 
   add(route: Route): void {
-    this.routes.push({ route, segments: split(route.path) });
-    // Static segments first so `/api/agents/restore` wins over `/api/agents/:id`.
-    this.routes.sort((a, b) => score(b.segments) - score(a.segments));
+    const segments = split(route.path);
+    const compiled = { route, segments, score: score(segments) };
+    // Static segments first so `/api/agents/restore` wins over `/api/agents/:id`:
+    // inserted after every route of equal or higher score, so equal scores keep
+    // their order of registration (what a stable sort after each push gave).
+    let at = this.routes.length;
+    while (at > 0 && this.routes[at - 1]!.score < compiled.score) at--;
+    this.routes.splice(at, 0, compiled);
   }
 
   addAll(routes: readonly Route[]): void {

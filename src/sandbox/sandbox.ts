@@ -18,6 +18,11 @@ import { reachableBy } from './reachable.ts';
 
 export interface SandboxDeps {
   audit: AuditTrail;
+  /**
+   * The backend probe starts when this settles (the host passes its `host.ready`
+   * event, so the probe's process spawn is not on the path to ready); at once when absent.
+   */
+  probeAfter?: Promise<unknown>;
 }
 
 export interface ShellRun {
@@ -33,9 +38,9 @@ export interface ShellRun {
 
 /**
  * The sandbox as the tools see it: the mount view of each trust level, the
- * chosen backend, the egress proxy and the owner's overrides. `create` probes
- * bwrap (tens of ms) before returning; a container runtime is probed only when
- * bwrap fails, in the background, so boot never waits on a hung daemon.
+ * chosen backend, the egress proxy and the owner's overrides. `create` starts
+ * the bwrap probe (tens of ms) and returns; a container runtime is probed only
+ * when bwrap fails, in the background, so boot never waits on a hung daemon.
  */
 export class Sandbox {
   readonly overrides: Overrides;
@@ -77,9 +82,10 @@ export class Sandbox {
 
   static async create(ctx: Context, deps: SandboxDeps): Promise<Sandbox> {
     const s = new Sandbox(ctx, deps);
-    // The bwrap probe spawns a process (tens of ms): readiness does not wait for it.
-    // Every command awaits `ready`, so none runs before the backend is chosen.
-    s.ready = s.selectBwrap().then((ok) => {
+    // The bwrap probe spawns a process (tens of ms): readiness does not wait for it,
+    // and in the host it starts only once the host is ready. Every command awaits
+    // `ready`, so none runs before the backend is chosen.
+    s.ready = (deps.probeAfter ? deps.probeAfter.then(() => s.selectBwrap()) : s.selectBwrap()).then((ok) => {
       if (ok) return;
       s.detail = ctx.config.sandbox.backend === 'none' ? 'sandbox.backend is none' : `${s.tried.join('; ')}; probing for a container runtime`;
       return s.selectContainer();

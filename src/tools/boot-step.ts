@@ -21,7 +21,8 @@ export const toolsStep: BootStep = {
       return;
     }
     try {
-      const toolbox = await createToolbox(ctx, { supervisor });
+      // The backend probe spawns bwrap: it waits for the host to be ready, so readiness never pays for it.
+      const toolbox = await createToolbox(ctx, { supervisor, probeAfter: ctx.events.once('host.ready') });
       parts.tools = toolbox;
       parts.routes.push(...sandboxRoutes(toolbox.sandbox));
       parts.status.set('sandbox', () => toolbox.sandbox.status());

@@ -16,6 +16,8 @@ export interface ToolboxDeps {
   supervisor: Pick<Supervisor, 'capabilitiesOf'> & { audit: AuditTrail };
   /** A sandbox built elsewhere (tests); by default one is created from ctx. */
   sandbox?: Sandbox;
+  /** When the sandbox's backend probe may start (see SandboxDeps.probeAfter). */
+  probeAfter?: Promise<unknown>;
 }
 
 export interface ExecuteOptions {
@@ -53,7 +55,7 @@ export interface Toolbox {
 }
 
 export async function createToolbox(ctx: Context, deps: ToolboxDeps): Promise<Toolbox> {
-  const sandbox = deps.sandbox ?? (await Sandbox.create(ctx, { audit: deps.supervisor.audit }));
+  const sandbox = deps.sandbox ?? (await Sandbox.create(ctx, { audit: deps.supervisor.audit, ...(deps.probeAfter ? { probeAfter: deps.probeAfter } : {}) }));
   const audit = deps.supervisor.audit;
   const policy = { shellForOther: ctx.config.sandbox.shellForOther };
 

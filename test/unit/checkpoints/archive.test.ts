@@ -8,7 +8,7 @@ const file = (p: string, text = 'x') => rawEntry({ path: p, type: 'File' }, Buff
 
 describe('checkpoint archive unpacking', () => {
   it('reads back what packFiles wrote', async () => {
-    const files = await unpackFiles(packFiles(new Map([['a.json', Buffer.from('1')], ['dir/b.json', Buffer.from('2')]])), limits);
+    const files = await unpackFiles(await packFiles(new Map([['a.json', Buffer.from('1')], ['dir/b.json', Buffer.from('2')]])), limits);
     expect([...files.keys()].sort()).toEqual(['a.json', 'dir/b.json']);
   });
 

@@ -2,7 +2,6 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Header } from 'tar';
 import { seal, type ContainerHeader } from '../../../src/checkpoints/container.ts';
 import { keyId, signerFingerprint } from '../../../src/checkpoints/keys.ts';
-import { packFiles } from '../../../src/checkpoints/archive.ts';
 import { sha256 } from '../../../src/checkpoints/open-checkpoint.ts';
 
 export interface Signer {
@@ -31,7 +30,8 @@ export function sealTar(tar: Buffer, signer: Signer, encKey: Buffer, id = 'ckpt_
 export function validTar(id: string, files: Record<string, string>): Buffer {
   const m = new Map(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)]));
   const manifest = { format: 1, id, kind: 'agent', created_at: 0, nxs_version: 'test', agent: { agent_id: '1', name: 'a', capabilities: [], settings: {} }, files: Object.fromEntries([...m].map(([k, v]) => [k, sha256(v)])) };
-  return packFiles(new Map([['manifest.json', Buffer.from(JSON.stringify(manifest))], ...m]));
+  // Built with rawEntry (sync), so a test can make one at describe time; archive.test.ts checks packFiles itself.
+  return tarOf(...[['manifest.json', Buffer.from(JSON.stringify(manifest))] as const, ...m].map(([name, data]) => rawEntry({ path: name, type: 'File' }, data)));
 }
 
 /** A raw tar entry, bypassing packFiles' own checks, to craft hostile archives. */
