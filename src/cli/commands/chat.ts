@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { startHost } from '../../boot/host.ts';
 import { ERROR_CODE_HEADER } from '../../http/respond.ts';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { readHostFile } from '../../boot/host-file.ts';
 import { readTokenFile, TOKEN_FILE } from '../../boot/api-token.ts';
@@ -17,6 +17,8 @@ import type { HostClientOptions } from '../host-client.ts';
 interface ChatOptions extends HostClientOptions {
   conversation?: string;
   json?: boolean;
+  /** Seconds a one-shot message waits for an answer deferred because every provider is down. */
+  wait?: number;
   /** commander's --no-start: false when given. */
   start?: boolean;
 }
@@ -37,9 +39,9 @@ function connect(cli: CliContext, opts: ChatOptions): Conn {
   return { url: url.replace(/\/$/, ''), token, mainConversation: config.assistant.mainConversation };
 }
 
-async function request(conn: Conn, method: string, pathname: string, body?: unknown): Promise<Response> {
+async function request(conn: Conn, method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   try {
-    return await fetch(conn.url + pathname, { method, headers: { authorization: `Bearer ${conn.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return await fetch(conn.url + pathname, { method, headers: { authorization: `Bearer ${conn.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined, ...(signal ? { signal } : {}) });
   } catch (err) {
     throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `the host at ${conn.url} does not answer (${errorMessage(err)}); is it running? (nxs start)`);
   }
@@ -73,31 +75,58 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncIterable<
   }
 }
 
-/** Sends one message and streams its reply to `write`; resolves with the final message view. */
-async function ask(conn: Conn, conversation: string, text: string, write: (t: string) => void, notice: (t: string) => void): Promise<Record<string, unknown>> {
+/**
+ * Sends one message and streams its reply to `write`; resolves with the final message view.
+ * With `deferredWaitMs`, an answer deferred because every provider is down is waited for that
+ * long; then it resolves with `{ status: 'deferred', message_id }` (the reply stays queued).
+ */
+async function ask(conn: Conn, conversation: string, text: string, write: (t: string) => void, notice: (t: string) => void, deferredWaitMs?: number): Promise<Record<string, unknown>> {
   const posted = await request(conn, 'POST', '/api/messages', { conversation_id: conversation, text });
   if (!posted.ok) await failFrom(posted);
   const { message_id } = (await posted.json()) as { message_id: number };
-  const stream = await request(conn, 'GET', `/api/messages/${message_id}/stream`);
+  const leave = new AbortController();
+  const stream = await request(conn, 'GET', `/api/messages/${message_id}/stream`, undefined, leave.signal);
   if (!stream.ok || !stream.body) await failFrom(stream);
   let wrote = false;
   let deferredSaid = false;
-  for await (const e of readSse(stream.body!)) {
-    const d = e.data as Record<string, unknown>;
-    if (e.event === 'delta') {
-      write(String(d.text));
-      wrote = true;
-    } else if (e.event === 'status' && d.status === 'deferred' && !deferredSaid) {
-      deferredSaid = true;
-      notice('(every provider is down: the answer is deferred and will come when one returns; Ctrl-C leaves, the reply stays queued)\n');
-    } else if (e.event === 'done') {
-      if (!wrote && typeof d.reply === 'string') write(d.reply);
-      if (d.status === 'failed') notice(`(failed: ${String(d.error)})\n`);
-      if (d.status === 'ignored') notice('(not addressed to the assistant in this conversation: kept as context)\n');
-      return d;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    for await (const e of readSse(stream.body!)) {
+      const d = e.data as Record<string, unknown>;
+      if (e.event === 'delta') {
+        write(String(d.text));
+        wrote = true;
+      } else if (e.event === 'status' && d.status === 'deferred' && !deferredSaid) {
+        deferredSaid = true;
+        if (deferredWaitMs === undefined) {
+          notice('(every provider is down: the answer is deferred and will come when one returns; Ctrl-C leaves, the reply stays queued)\n');
+        } else {
+          notice(`(every provider is down: the answer is deferred; waiting up to ${Math.round(deferredWaitMs / 1000)} s for one to return)\n`);
+          if (deferredWaitMs <= 0) break;
+          // Aborting the request ends the stream, and with it the loop below.
+          timer = setTimeout(() => leave.abort(), deferredWaitMs);
+        }
+      } else if (e.event === 'done') {
+        if (!wrote && typeof d.reply === 'string') write(d.reply);
+        if (d.status === 'failed') notice(`(failed: ${String(d.error)})\n`);
+        if (d.status === 'ignored') notice('(not addressed to the assistant in this conversation: kept as context)\n');
+        return d;
+      }
     }
+  } catch (err) {
+    if (!leave.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    leave.abort();
   }
+  if (deferredSaid && deferredWaitMs !== undefined) return { status: 'deferred', message_id, conversation_id: conversation };
   throw new NxsError('NXS_ERR_HOST_UNREACHABLE', 'the host closed the reply stream before the answer was complete');
+}
+
+/** commander parser for --wait: whole seconds, 0 or more. */
+function seconds(value: string): number {
+  if (!/^\d{1,6}$/.test(value)) throw new InvalidArgumentError(`expected whole seconds (0 or more), got ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 export function registerChat(program: Command, cli: CliContext): void {
@@ -106,6 +135,7 @@ export function registerChat(program: Command, cli: CliContext): void {
     .argument('[message...]', 'send this one message and print the reply')
     .option('--conversation <id>', 'the conversation to talk in (default: assistant.main_conversation)')
     .option('--json', 'print the final message (status, reply) as JSON instead of streaming text')
+    .option('--wait <seconds>', 'with one message: how long to wait for an answer deferred because every provider is down; then exit 10, the reply stays queued', seconds, 60)
     .option('--no-start', 'fail when no host runs instead of starting one in this process')
     .action(async (words: string[], opts: ChatOptions) => {
       const { conn, stop } = await connectOrStart(cli, opts);
@@ -135,10 +165,11 @@ async function connectOrStart(cli: CliContext, opts: ChatOptions): Promise<{ con
 async function chat(cli: CliContext, conn: Conn, words: string[], opts: ChatOptions): Promise<void> {
   const conversation = opts.conversation ?? conn.mainConversation;
   if (words.length > 0) {
-    const final = await ask(conn, conversation, words.join(' '), opts.json ? () => {} : cli.stdout, opts.json ? () => {} : cli.stderr);
+    const final = await ask(conn, conversation, words.join(' '), opts.json ? () => {} : cli.stdout, opts.json ? () => {} : cli.stderr, (opts.wait ?? 60) * 1000);
     if (opts.json) cli.stdout(json(final));
+    else if (final.status === 'deferred') cli.stderr(`(no answer yet: message ${String(final.message_id)} stays queued and is answered when a provider returns; GET /api/messages/${String(final.message_id)} shows it)\n`);
     else cli.stdout('\n');
-    if (final.status === 'failed') cli.setExitCode(10);
+    if (final.status === 'failed' || final.status === 'deferred') cli.setExitCode(10);
     return;
   }
   // Interactive: one line, one message; the reply streams as it is written.

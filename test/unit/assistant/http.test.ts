@@ -90,6 +90,23 @@ describe('HTTP channel and nxs chat against a real host', () => {
     expect(seen.at(-1)!.data).toMatchObject({ status: 'answered', reply: 'I am back.' });
   });
 
+  it('nxs chat with one message gives up on a deferred answer after --wait, exits 10 and leaves the reply queued', async () => {
+    await using h = await startAssistantHost();
+    h.fake.fallback = { kind: 'status', status: 503 };
+    const cli = cliFor(h.host.home);
+    expect(await runCli(['chat', '--conversation', 'w', '--wait', '0', 'anyone there?'], cli)).toBe(10);
+    expect(cli.out.join('')).toBe('');
+    expect(cli.err.join('')).toMatch(/deferred[\s\S]*message (\d+) stays queued/);
+    const id = Number(/message (\d+) stays queued/.exec(cli.err.join(''))![1]);
+    expect(((await (await h.host.api(`/api/messages/${id}`)).json()) as { status: string }).status).toBe('deferred');
+    const asJson = cliFor(h.host.home);
+    expect(await runCli(['chat', '--conversation', 'w', '--wait', '0', '--json', 'still?'], asJson)).toBe(10);
+    expect(JSON.parse(asJson.out.join(''))).toMatchObject({ status: 'deferred', conversation_id: 'w', message_id: expect.any(Number) });
+    const bad = cliFor(h.host.home);
+    expect(await runCli(['chat', '--wait', 'soon', 'hi'], bad)).toBe(2);
+    expect(bad.err.join('')).toMatch(/--wait.*expected whole seconds/);
+  });
+
   it('nxs chat sends a message and prints the streamed reply; --json prints the final message', async () => {
     await using h = await startAssistantHost();
     h.fake.script({ kind: 'ok', content: 'Pong from the host.' }, { kind: 'ok', content: 'Second.' });
