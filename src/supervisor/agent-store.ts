@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.ts';
 import type { Capability } from '../core/capabilities.ts';
-import type { AgentState } from './types.ts';
+import type { AgentRuntime, AgentState } from './types.ts';
 
 export interface AgentRow {
   agent_id: number;
@@ -8,6 +8,8 @@ export interface AgentRow {
   capabilities: Capability[];
   settings: Record<string, unknown>;
   state: AgentState;
+  /** Kept in settings (`runtime: 'host'`), so a checkpoint of the agent carries it; `worker` when absent. */
+  runtime: AgentRuntime;
   restarts: number;
   cpu_id: number | null;
   instance_id: number;
@@ -16,7 +18,7 @@ export interface AgentRow {
   parked_reason: string | null;
 }
 
-type RawRow = Omit<AgentRow, 'capabilities' | 'settings'> & { capabilities: string; settings: string };
+type RawRow = Omit<AgentRow, 'capabilities' | 'settings' | 'runtime'> & { capabilities: string; settings: string };
 
 /** The agents table: one row per living agent (killed agents are deleted; the audit trail remembers them). */
 export class AgentStore {
@@ -31,6 +33,16 @@ export class AgentStore {
         .prepare("INSERT INTO agents (name, capabilities, settings, state, instance_id, created_at, started_at) VALUES (?, ?, ?, 'starting', 0, ?, ?)")
         .run(a.name, JSON.stringify(a.capabilities), JSON.stringify(a.settings), a.now, a.now);
       return Number(r.lastInsertRowid);
+    })();
+  }
+
+  /** A host agent in one transaction: its row, its one instance, `running` (nothing is launched). */
+  insertRunning(a: { name: string; capabilities: Capability[]; settings: Record<string, unknown>; now: number }): { agentId: number; instanceId: number } {
+    return this.db.transaction(() => {
+      const agentId = this.insert(a);
+      const instanceId = this.newInstance(agentId, a.now);
+      this.setState(agentId, 'running');
+      return { agentId, instanceId };
     })();
   }
 
@@ -54,6 +66,10 @@ export class AgentStore {
 
   setState(agentId: number, state: AgentState, parkedReason: string | null = null): void {
     this.db.prepare('UPDATE agents SET state = ?, parked_reason = ? WHERE agent_id = ?').run(state, parkedReason, agentId);
+  }
+
+  setSettings(agentId: number, settings: Record<string, unknown>): void {
+    this.db.prepare('UPDATE agents SET settings = ? WHERE agent_id = ?').run(JSON.stringify(settings), agentId);
   }
 
   countRestart(agentId: number): void {
@@ -81,5 +97,6 @@ export class AgentStore {
 }
 
 function parse(r: RawRow): AgentRow {
-  return { ...r, capabilities: JSON.parse(r.capabilities) as Capability[], settings: JSON.parse(r.settings) as Record<string, unknown> };
+  const settings = JSON.parse(r.settings) as Record<string, unknown>;
+  return { ...r, capabilities: JSON.parse(r.capabilities) as Capability[], settings, runtime: settings.runtime === 'host' ? 'host' : 'worker' };
 }

@@ -67,12 +67,15 @@ function parseAgent(value: unknown, p: string, check: ConfigCheck): AgentDefinit
     if (!isCapability(c)) check.fail(`${p}.capabilities.${i}`, `one of ${CAPABILITIES.join(', ')}`, c);
     return c;
   });
+  const settings = check.obj(o.settings, `${p}.settings`);
+  // Config agents run in worker threads; the host runtime is for nxs's own agents (see spawn-spec.ts).
+  if (Object.hasOwn(settings, 'runtime')) check.fail(`${p}.settings.runtime`, 'absent (agents defined in config run in worker threads)', settings.runtime);
   return {
     name,
     capabilities: caps,
     module: check.optStr(o.module, `${p}.module`),
     restart: check.oneOf(o.restart, `${p}.restart`, ['always', 'on-failure', 'never'] as const, 'on-failure'),
     autostart: check.bool(o.autostart, `${p}.autostart`, false),
-    settings: check.obj(o.settings, `${p}.settings`),
+    settings,
   };
 }

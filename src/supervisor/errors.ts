@@ -7,6 +7,7 @@ export const SUPERVISOR_ERRORS = {
   NXS_ERR_AGENT_LIMIT: { exit: EXIT.BUSY, http: 429, summary: 'The tier allows no more running agents; kill one or raise the tier.' },
   NXS_ERR_AGENT_PARKED: { exit: EXIT.BUSY, http: 409, summary: 'The agent crash-looped and is parked; restart it explicitly once fixed.' },
   NXS_ERR_AGENT_UNAVAILABLE: { exit: EXIT.UNAVAILABLE, http: 503, summary: 'The agent is not running (restarting, stopped or crashed during the task).' },
+  NXS_ERR_AGENT_IN_HOST: { exit: EXIT.USAGE, http: 409, summary: "The agent runs inside the host process (one of nxs's own agents): it has no worker to restart and takes no tasks." },
   NXS_ERR_AGENT_TASK_FAILED: { exit: EXIT.FAILURE, http: 502, summary: "The agent's task handler threw; the message carries its error." },
   NXS_ERR_CPU_INVALID: { exit: EXIT.USAGE, http: 400, summary: 'target_cpu is not a CPU of this machine.' },
   NXS_ERR_AUDIT_NOT_FOUND: { exit: EXIT.NOT_FOUND, http: 404, summary: 'No audit entry has this operation id for this agent.' },

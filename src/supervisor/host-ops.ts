@@ -50,7 +50,9 @@ export class HostOps {
       for (const c of b.capabilities) if (typeof c === 'string' && !hasCapability(actor.capabilities, c as Capability)) this.authorize(actor, c as Capability, 'agent.spawn.grant', null, { name: b.name });
     }
     if (b.settings !== undefined && (typeof b.settings !== 'object' || b.settings === null || Array.isArray(b.settings))) throw new NxsError('NXS_ERR_AGENT_INVALID', 'settings must be an object');
-    const r = this.sup.spawn({ name: b.name as string, ...(b.capabilities !== undefined ? { capabilities: b.capabilities as Capability[] } : {}), ...(b.settings ? { settings: b.settings as Record<string, unknown> } : {}) }, actor.principal);
+    refuseHostRuntime(b);
+    // Always a worker from this door, whatever the body says: host agents are nxs's own.
+    const r = this.sup.spawn({ name: b.name as string, runtime: 'worker', ...(b.capabilities !== undefined ? { capabilities: b.capabilities as Capability[] } : {}), ...(b.settings ? { settings: b.settings as Record<string, unknown> } : {}) }, actor.principal);
     const op = this.sup.audit.latestId(r.agent_id) ?? '0';
     return { agent_id: numeric(r.agent_id), instance_id: numeric(r.instance_id), operation_id: numeric(op) };
   }
@@ -129,6 +131,28 @@ export class HostOps {
           throw new NxsError('NXS_ERR_BAD_REQUEST', `unknown agent request ${JSON.stringify(op)}`);
       }
     });
+  }
+}
+
+/**
+ * Host agents (runtime `host`) run no code of their own and take no tier slot,
+ * so only nxs's own code makes them (the assistant's record); the API and an
+ * agent's own spawn requests get worker agents, and asking for more is an error
+ * rather than a silent downgrade.
+ */
+export function refuseHostRuntime(b: Record<string, unknown>): void {
+  if (b.runtime !== undefined && b.runtime !== 'worker') {
+    throw new NxsError(
+      'NXS_ERR_AGENT_INVALID',
+      b.runtime === 'host'
+        ? 'runtime "host" is only for nxs\'s own built-in agents (the assistant\'s record); an agent spawned through the API runs in a worker thread: omit runtime or send "worker"'
+        : `runtime must be "worker" (the only runtime the API spawns); got ${JSON.stringify(b.runtime)}`,
+      { field: 'runtime' },
+    );
+  }
+  const settings = b.settings as Record<string, unknown> | undefined;
+  if (settings && Object.hasOwn(settings, 'runtime')) {
+    throw new NxsError('NXS_ERR_AGENT_INVALID', 'settings.runtime is reserved (nxs marks its own host agents with it); leave it out, agents spawned through the API run in a worker thread', { field: 'settings.runtime' });
   }
 }
 

@@ -66,4 +66,26 @@ export const SUPERVISOR_MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // The assistant's record used to be a worker agent running the echo module
+    // (a thread, a heartbeat and 8-10 MB of RSS for an identity). Records it
+    // made (settings.role 'assistant', no module of their own) become host
+    // agents before the supervisor resumes anything, so the upgraded host
+    // launches no thread for them. Host agents never crash: failures and a
+    // parked state are dropped, and the worker-only restart setting goes.
+    id: 'supervisor/002-assistant-record-in-host',
+    up(db) {
+      db.exec(`
+        UPDATE agents
+           SET settings = json_set(json_remove(settings, '$.restart'), '$.runtime', 'host'),
+               state = 'running',
+               parked_reason = NULL
+         WHERE json_extract(settings, '$.role') = 'assistant'
+           AND json_type(settings, '$.module') IS NULL
+           AND json_type(settings, '$.runtime') IS NULL;
+        DELETE FROM agent_failures
+         WHERE agent_id IN (SELECT agent_id FROM agents WHERE json_extract(settings, '$.runtime') = 'host');
+      `);
+    },
+  },
 ];

@@ -81,6 +81,8 @@ export function agentJson(a: AgentInfo): Record<string, unknown> {
     instance_id: numeric(a.instanceId),
     name: a.name,
     state: a.state,
+    // Beyond seed 004's fields (which allow more): where the agent runs, `worker` or `host`.
+    runtime: a.runtime,
     capabilities: a.capabilities,
     restarts: a.restarts,
     cpu_id: a.cpuId,

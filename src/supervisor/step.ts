@@ -44,7 +44,8 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
       parts.status.set('agents', () => {
         const all = sup.list();
         const count = (s: string): number => all.filter((a) => a.state === s).length;
-        return { total: all.length, running: count('running'), restarting: count('restarting'), parked: count('parked'), gpu_devices: sup.gpu.listDevices().length };
+        const inHost = all.filter((a) => a.runtime === 'host').length;
+        return { total: all.length, running: count('running'), restarting: count('restarting'), parked: count('parked'), in_host: inHost, worker_threads: sup.workerCount(), gpu_devices: sup.gpu.listDevices().length };
       });
       parts.supervisor = sup;
       const stopMailbox = mailbox.start();

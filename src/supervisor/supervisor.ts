@@ -1,17 +1,15 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import type { Context } from '../core/context.ts';
-import type { TimerHandle } from '../core/clock.ts';
 import { NxsError } from '../core/errors.ts';
-import { DEFAULT_AGENT_CAPABILITIES, hasCapability, isCapability, CAPABILITIES, type Capability } from '../core/capabilities.ts';
+import type { Capability } from '../core/capabilities.ts';
 import type { AgentInfo, SpawnSpec, Supervisor } from './types.ts';
 import type { AgentDefinition } from './config.ts';
 import { AgentStore, type AgentRow } from './agent-store.ts';
-import { AgentProcess, type ExitKind } from './agent-process.ts';
+import type { AgentProcess } from './agent-process.ts';
 import { SqlAuditTrail } from './audit.ts';
 import { GpuScheduler } from './gpu-scheduler.ts';
-import { decideRestart, type RestartPolicy } from './restart-policy.ts';
+import { resolveSpawn } from './spawn-spec.ts';
+import { WorkerThreads } from './worker-threads.ts';
 import type { AgentOp } from './protocol.ts';
 
 export interface Actor {
@@ -21,30 +19,27 @@ export interface Actor {
   agentId?: string;
 }
 
-interface Live {
-  proc: AgentProcess | null;
-  timer: TimerHandle | null;
-}
-
-/** Where the agent worker's entry is: bundled inside the single file, the .ts from source. */
-export function agentWorkerFile(ctx: Context): string {
-  return ctx.paths.packed ? path.join(ctx.paths.runtimeDir, 'workers', 'agent-worker.cjs') : path.join(ctx.paths.runtimeDir, 'src/supervisor/agent-worker.ts');
-}
+export { agentWorkerFile } from './worker-threads.ts';
 
 /**
- * Keeps agents alive: spawns each in a worker thread, restarts the ones that
- * fail (decideRestart), parks crash loops, and records every privileged
- * operation in the audit trail. The agents table is the truth; threads are
- * its running image, rebuilt on each boot.
+ * Keeps agents alive: spawns each in a worker thread (WorkerThreads restarts
+ * the ones that fail and parks crash loops), enforces the tier's limit, and
+ * records every privileged operation in the audit trail. The agents table is
+ * the truth; threads are its running image, rebuilt on each boot.
+ *
+ * Host agents (runtime `host`, nxs's own built-in agents such as the
+ * assistant's record) are rows only: their work happens in the host's own
+ * code, so they get no thread, heartbeat or restart, take no tier slot, and
+ * are `running` from spawn until killed, across host restarts too. A worker
+ * costs 8-10 MB of RSS and a 10 s heartbeat that wakes an idle host; an
+ * identity needs neither.
  */
 export class AgentSupervisor implements Supervisor {
   readonly audit: SqlAuditTrail;
   readonly gpu: GpuScheduler;
   readonly store: AgentStore;
   private readonly ctx: Context;
-  private readonly live = new Map<string, Live>();
-  private readonly random: () => number;
-  private stopping = false;
+  private readonly threads: WorkerThreads;
   /** Set by the step: the agent's own requests (spawn, kill, gpu, ipc) go here. */
   requestHandler: ((agentId: string, op: AgentOp, args: Record<string, unknown>) => Promise<unknown>) | null = null;
 
@@ -53,11 +48,12 @@ export class AgentSupervisor implements Supervisor {
     this.store = new AgentStore(ctx.db);
     this.audit = new SqlAuditTrail(ctx.db, ctx.clock, ctx.redactor);
     this.gpu = opts.gpu;
-    this.random = opts.random ?? Math.random;
-  }
-
-  private get cfg() {
-    return this.ctx.config.supervisor;
+    this.threads = new WorkerThreads(ctx, {
+      store: this.store,
+      gpu: this.gpu,
+      random: opts.random ?? Math.random,
+      onRequest: (agentId, op, args) => (this.requestHandler ? this.requestHandler(agentId, op, args) : Promise.reject(new Error('the host takes no requests yet'))),
+    });
   }
 
   definition(name: string): AgentDefinition | undefined {
@@ -65,19 +61,22 @@ export class AgentSupervisor implements Supervisor {
   }
 
   spawn(spec: SpawnSpec, by: string): { agent_id: string; instance_id: string } {
-    if (typeof spec.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(spec.name)) {
-      throw new NxsError('NXS_ERR_AGENT_INVALID', `name must be 1-64 letters, digits, ".", "_" or "-"; got ${JSON.stringify(spec.name) ?? 'nothing'}`);
+    const a = resolveSpawn(spec, this.definition(spec.name));
+    const now = this.ctx.clock.now();
+    let id: string;
+    let instance: string;
+    if (a.runtime === 'host') {
+      const r = this.store.insertRunning({ name: a.name, capabilities: a.capabilities, settings: a.settings, now });
+      id = String(r.agentId);
+      instance = String(r.instanceId);
+    } else {
+      this.ensureRoom('spawn');
+      id = String(this.store.insert({ name: a.name, capabilities: a.capabilities, settings: a.settings, now }));
+      instance = this.threads.launch(id);
     }
-    const def = this.definition(spec.name);
-    const caps = validCaps(spec.capabilities ?? def?.capabilities ?? [...DEFAULT_AGENT_CAPABILITIES]);
-    const settings = { ...(def?.settings ?? {}), ...(spec.settings ?? {}) };
-    const module = typeof settings.module === 'string' ? settings.module : def?.module;
-    if (module !== undefined && !path.isAbsolute(module)) throw new NxsError('NXS_ERR_AGENT_INVALID', `settings.module must be an absolute path to an ES module; got ${JSON.stringify(module)}`);
-    this.ensureRoom('spawn');
-    const id = this.store.insert({ name: spec.name, capabilities: caps, settings: { ...settings, ...(module ? { module } : {}), restart: settings.restart ?? def?.restart ?? 'on-failure' }, now: this.ctx.clock.now() });
-    const instance = this.launch(String(id));
-    this.audit.record({ agent_id: String(id), operation_type: 'agent.spawn', allowed: true, principal: by, details: { name: spec.name, capabilities: caps } });
-    return { agent_id: String(id), instance_id: instance };
+    this.audit.record({ agent_id: id, operation_type: 'agent.spawn', allowed: true, principal: by, details: { name: a.name, capabilities: a.capabilities, runtime: a.runtime } });
+    if (a.runtime === 'host') this.ctx.events.emit('agent.started', { agentId: id, instanceId: instance });
+    return { agent_id: id, instance_id: instance };
   }
 
   get(agentId: string): AgentInfo | null {
@@ -97,10 +96,7 @@ export class AgentSupervisor implements Supervisor {
 
   kill(agentId: string, by: string): void {
     this.require(agentId);
-    const l = this.live.get(agentId);
-    this.live.delete(agentId);
-    if (l?.timer) this.ctx.clock.clearTimeout(l.timer);
-    void l?.proc?.stop();
+    this.threads.stop(agentId);
     const released = this.gpu.releaseAgent(agentId);
     this.store.remove(Number(agentId));
     this.audit.record({ agent_id: agentId, operation_type: 'agent.kill', allowed: true, principal: by, details: { released_gpu_handles: released.map((c) => c.handle) } });
@@ -110,19 +106,15 @@ export class AgentSupervisor implements Supervisor {
   /** Starts a fresh instance now, clearing a parked state and the failure history (an operator's decision). */
   restart(agentId: string, reason: string): void {
     const row = this.require(agentId);
+    if (row.runtime === 'host') throw inHost(row, 'has no worker to restart (restarting the host restarts it)');
     // A running agent is replaced in its own slot; a parked or stopped one needs a free slot.
     if (!isActive(row)) this.ensureRoom('restart');
-    const l = this.live.get(agentId);
-    if (l?.timer) this.ctx.clock.clearTimeout(l.timer);
-    if (l) l.timer = null;
-    const old = l?.proc;
-    if (l) l.proc = null;
-    void old?.stop();
+    this.threads.stop(agentId);
     this.gpu.releaseAgent(agentId);
     this.store.clearFailures(Number(agentId));
     this.store.countRestart(Number(agentId));
     this.ctx.log.info({ agentId, reason }, 'agent restart requested');
-    this.launch(agentId);
+    this.threads.launch(agentId);
   }
 
   /** A copy of the settings the agent was spawned with (module, restart, free-form), or null for an unknown id. */
@@ -131,7 +123,27 @@ export class AgentSupervisor implements Supervisor {
     return row ? structuredClone(row.settings) : null;
   }
 
-  /** The tier's maxAgents counts agents not parked or stopped (restarting ones hold their slot). */
+  /**
+   * Adopts a worker agent as a host agent: its thread stops for good, its
+   * failures and parked state are forgotten, and it is `running` from now on.
+   * A no-op for a host agent. For nxs's own code only (no route reaches it).
+   */
+  moveIntoHost(agentId: string, by: string): void {
+    const row = this.require(agentId);
+    if (row.runtime === 'host') return;
+    this.threads.stop(agentId);
+    const released = this.gpu.releaseAgent(agentId);
+    const { module: _m, restart: _r, ...settings } = row.settings;
+    this.ctx.db.transaction(() => {
+      this.store.setSettings(row.agent_id, { ...settings, runtime: 'host' });
+      this.store.clearFailures(row.agent_id);
+      this.store.setState(row.agent_id, 'running');
+    })();
+    this.audit.record({ agent_id: agentId, operation_type: 'agent.runtime', allowed: true, principal: by, details: { from: 'worker', to: 'host', released_gpu_handles: released.map((c) => c.handle) } });
+    this.ctx.log.info({ agentId, agent: row.name, by }, 'agent moved into the host runtime (no worker thread)');
+  }
+
+  /** The tier's maxAgents counts worker agents not parked or stopped (restarting ones hold their slot). */
   private ensureRoom(op: 'spawn' | 'restart'): void {
     const active = this.store.list().filter(isActive).length;
     const { maxAgents: max, tier } = this.ctx.profile.current;
@@ -155,21 +167,32 @@ export class AgentSupervisor implements Supervisor {
 
   task(agentId: string, input: unknown): Promise<unknown> {
     const row = this.require(agentId);
+    if (row.runtime === 'host') throw inHost(row, 'takes no tasks: its work happens in the host\'s own code');
     if (row.state === 'parked') throw new NxsError('NXS_ERR_AGENT_PARKED', `agent ${agentId} is parked (${row.parked_reason ?? 'crash loop'}); restart it first`);
-    const proc = this.live.get(agentId)?.proc;
+    const proc = this.threads.process(agentId);
     if (!proc || row.state !== 'running') throw new NxsError('NXS_ERR_AGENT_UNAVAILABLE', `agent ${agentId} is ${row.state}; retry when it is running`);
-    return proc.task(input, this.cfg.taskTimeoutMs);
+    return proc.task(input, this.ctx.config.supervisor.taskTimeoutMs);
   }
 
   process(agentId: string): AgentProcess | null {
-    return this.live.get(agentId)?.proc ?? null;
+    return this.threads.process(agentId);
   }
 
-  /** At boot: bring back every agent that was alive when the host stopped; parked ones stay parked. */
+  /** Worker threads alive now (a host agent has none). */
+  workerCount(): number {
+    return this.threads.count();
+  }
+
+  /** At boot: bring back every agent that was alive when the host stopped; parked ones stay parked; host agents just are. */
   resume(): void {
     const { maxAgents: max, tier } = this.ctx.profile.current;
     let launched = 0;
     for (const row of this.store.list()) {
+      if (row.runtime === 'host') {
+        // Nothing to launch: the host's own code is its running image. Only repair a state no host agent should hold.
+        if (row.state !== 'running') this.store.setState(row.agent_id, 'running');
+        continue;
+      }
       if (!isActive(row)) continue;
       if (launched >= max) {
         // The box may have shrunk to a smaller tier since: the extra agents wait
@@ -179,7 +202,7 @@ export class AgentSupervisor implements Supervisor {
         this.ctx.bootLog.add(`agent ${row.name} (${row.agent_id}) parked at boot: ${reason}; nxs agents restart ${row.agent_id} once another is killed`);
         continue;
       }
-      this.launch(String(row.agent_id));
+      this.threads.launch(String(row.agent_id));
       launched++;
     }
     for (const def of this.ctx.config.supervisor.agents) {
@@ -194,105 +217,36 @@ export class AgentSupervisor implements Supervisor {
   }
 
   async stopAll(): Promise<void> {
-    this.stopping = true;
-    const all = [...this.live.values()];
-    this.live.clear();
-    for (const l of all) if (l.timer) this.ctx.clock.clearTimeout(l.timer);
-    await Promise.all(all.map((l) => l.proc?.stop()));
+    await this.threads.stopAll();
   }
 
   private row(agentId: string): AgentRow | null {
     return /^\d{1,15}$/.test(agentId) ? this.store.get(Number(agentId)) : null;
   }
 
-  private launch(agentId: string): string {
-    const row = this.require(agentId);
-    const instanceId = String(this.store.newInstance(row.agent_id, this.ctx.clock.now()));
-    const module = typeof row.settings.module === 'string' ? row.settings.module : null;
-    const memoryMb = this.ctx.profile.current.agentMemoryMb;
-    const l: Live = this.live.get(agentId) ?? { proc: null, timer: null };
-    this.live.set(agentId, l);
-    const proc: AgentProcess = new AgentProcess({
-      workerFile: agentWorkerFile(this.ctx),
-      data: { agentId, instanceId, name: row.name, moduleUrl: module ? pathToFileURL(module).href : null, settings: row.settings },
-      memoryMb,
-      heartbeatMs: this.cfg.heartbeatMs,
-      clock: this.ctx.clock,
-      onRequest: (op, args) => (this.requestHandler ? this.requestHandler(agentId, op, args) : Promise.reject(new Error('the host takes no requests yet'))),
-      onLog: (level, msg) => this.ctx.log[level === 'error' || level === 'warn' || level === 'debug' ? level : 'info']({ agentId, agent: row.name }, msg.slice(0, 2000)),
-      onReady: () => {
-        if (this.live.get(agentId)?.proc !== proc) return;
-        this.store.setState(Number(agentId), 'running');
-        this.ctx.events.emit('agent.started', { agentId, instanceId });
-      },
-      onExit: (kind, detail) => this.onExit(agentId, proc, kind, detail),
-    });
-    l.proc = proc;
-    return instanceId;
-  }
-
-  private onExit(agentId: string, proc: AgentProcess, kind: ExitKind, detail: string): void {
-    const l = this.live.get(agentId);
-    if (this.stopping || kind === 'stopped' || !l || l.proc !== proc) return;
-    l.proc = null;
-    const row = this.store.get(Number(agentId));
-    if (!row) return;
-    const now = this.ctx.clock.now();
-    const policy: RestartPolicy = { ...this.cfg.restart, mode: (['always', 'on-failure', 'never'] as const).find((m) => m === row.settings.restart) ?? 'on-failure' };
-    const failures = kind === 'clean' ? [] : this.store.recordFailure(row.agent_id, now, `${kind}: ${detail}`, now - policy.crashLoopWindowMs);
-    const released = this.gpu.releaseAgent(agentId);
-    this.ctx.log.warn({ agentId, agent: row.name, kind, detail, releasedGpu: released.length }, 'agent stopped unexpectedly');
-    this.ctx.events.emit('agent.crashed', { agentId, name: row.name, kind, detail });
-    const decision = decideRestart({ policy, failures, cleanExit: kind === 'clean' }, now, this.random);
-    if (decision.action === 'park') {
-      this.store.setState(row.agent_id, 'parked', decision.reason);
-      this.live.delete(agentId);
-      const message = `agent ${row.name} (${agentId}) is parked after ${decision.reason}; last: ${kind}: ${detail}`;
-      this.ctx.bootLog.add(message);
-      this.ctx.events.emit('agent.crash_loop', { agentId, name: row.name, failures: decision.failuresInWindow, windowMs: policy.crashLoopWindowMs, last: `${kind}: ${detail}` });
-      this.ctx.events.emit('alert', { source: 'supervisor', code: 'agent.crash_loop', message, severity: 'critical' });
-      return;
-    }
-    if (decision.action === 'stop') {
-      this.store.setState(row.agent_id, 'stopped');
-      this.live.delete(agentId);
-      return;
-    }
-    this.store.setState(row.agent_id, 'restarting');
-    this.ctx.events.emit('agent.restarting', { agentId, delayMs: decision.delayMs, attempt: decision.attempt });
-    l.timer = this.ctx.clock.setTimeout(() => {
-      l.timer = null;
-      if (this.stopping || this.live.get(agentId) !== l || !this.store.get(row.agent_id)) return;
-      this.store.countRestart(row.agent_id);
-      this.launch(agentId);
-    }, decision.delayMs);
-  }
-
   private info(r: AgentRow): AgentInfo {
-    const proc = this.live.get(String(r.agent_id))?.proc;
+    const proc = this.threads.process(String(r.agent_id));
     return {
       agentId: String(r.agent_id),
       instanceId: String(r.instance_id),
       name: r.name,
       state: r.state,
+      runtime: r.runtime,
       capabilities: r.capabilities,
       restarts: r.restarts,
       cpuId: r.cpu_id,
-      memoryBudgetMb: this.ctx.profile.current.agentMemoryMb,
+      memoryBudgetMb: r.runtime === 'host' ? null : this.ctx.profile.current.agentMemoryMb,
       heapUsedBytes: proc?.heapUsed ?? null,
       startedAt: r.started_at,
     };
   }
 }
 
+/** Holds a tier slot: a worker agent that is not parked or stopped. */
 function isActive(row: AgentRow): boolean {
-  return row.state !== 'parked' && row.state !== 'stopped';
+  return row.runtime === 'worker' && row.state !== 'parked' && row.state !== 'stopped';
 }
 
-export function validCaps(value: unknown): Capability[] {
-  if (!Array.isArray(value)) throw new NxsError('NXS_ERR_AGENT_INVALID', `capabilities must be a list of ${CAPABILITIES.join(', ')}`);
-  for (const c of value) if (!isCapability(c)) throw new NxsError('NXS_ERR_AGENT_INVALID', `unknown capability ${JSON.stringify(c)}; expected one of ${CAPABILITIES.join(', ')}`);
-  return [...new Set(value as Capability[])];
+function inHost(row: AgentRow, what: string): NxsError {
+  return new NxsError('NXS_ERR_AGENT_IN_HOST', `agent ${row.agent_id} (${row.name}) runs inside the host process and ${what}`, { agentId: String(row.agent_id), runtime: 'host' });
 }
-
-export { hasCapability };

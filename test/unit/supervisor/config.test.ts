@@ -19,6 +19,7 @@ describe('supervisor config', () => {
     ['duplicate name', { agents: [{ name: 'a' }, { name: 'a' }] }, '/etc/nxs.yaml: agents.1.name must be a name no other agent uses; got "a"'],
     ['bad restart', { agents: [{ name: 'a', restart: 'sometimes' }] }, '/etc/nxs.yaml: agents.0.restart must be one of always, on-failure, never; got "sometimes"'],
     ['unknown key', { agents: [{ name: 'a', memory: 5 }] }, '/etc/nxs.yaml: agents.0.memory must be one of the known keys of agents.0 (name, capabilities, module, restart, autostart, settings); got "an unknown key"'],
+    ['a runtime in settings (config agents are workers)', { agents: [{ name: 'a', settings: { runtime: 'host' } }] }, '/etc/nxs.yaml: agents.0.settings.runtime must be absent (agents defined in config run in worker threads); got "host"'],
     ['heartbeat too fast', { supervisor: { heartbeat_ms: 5 } }, '/etc/nxs.yaml: supervisor.heartbeat_ms must be an integer from 100 to 3600000; got 5'],
   ])('%s', (_n, doc, expected) => {
     expect(parse(doc)).toBe(expected);
