@@ -30,7 +30,7 @@ export function registerAgents(program: Command, cli: CliContext): void {
       out(opts, r, () =>
         r.agents.length === 0
           ? 'no agents (spawn one with: nxs agents spawn NAME)\n'
-          : table(['ID', 'NAME', 'STATE', 'RESTARTS', 'CPU', 'HEAP', 'CAPABILITIES'], r.agents.map((a) => [a.agent_id, a.name, a.state, a.restarts, a.cpu_id, formatBytes(a.memory?.heap_used_bytes), (a.capabilities as string[]).join(',')])),
+          : table(['ID', 'NAME', 'STATE', 'RUNTIME', 'RESTARTS', 'CPU', 'HEAP', 'CAPABILITIES'], r.agents.map((a) => [a.agent_id, a.name, a.state, a.runtime ?? 'worker', a.restarts, a.cpu_id, formatBytes(a.memory?.heap_used_bytes), (a.capabilities as string[]).join(',')])),
       );
     });
 

@@ -78,7 +78,8 @@ describe('API access', () => {
     expect(spawned.code).toBe(0);
     const id = JSON.parse(spawned.out).agent_id as number;
     const ls = await cli(host, 'agents', 'ls');
-    expect(ls.out).toMatch(new RegExp(`^${id}\\s+worker\\s+`, 'm'));
+    expect(ls.out).toMatch(/^ID\s+NAME\s+STATE\s+RUNTIME\s+RESTARTS/);
+    expect(ls.out).toMatch(new RegExp(`^${id}\\s+worker\\s+\\w+\\s+worker\\s+0\\s+`, 'm'));
     expect((await cli(host, 'agents', 'migrate', String(id), '0')).out).toBe(`agent ${id} now on CPU 0\n`);
     expect((await cli(host, 'agents', 'show', String(id), '--json')).out).toContain('"cpu_id": 0');
     const made = await cli(host, 'token', 'create', '--cap', 'SPAWN_AGENT', '--name', 'ro');
