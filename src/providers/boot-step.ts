@@ -38,12 +38,8 @@ export const providersStep: BootStep = {
       offReady();
       stopDeferred?.();
     });
-    // Load undici (~30 ms) once the host is ready, so neither readiness nor the first call pays for it
-    // (it cannot be a top-level import: see transport.ts).
-    void ctx.events
-      .once('host.ready')
-      .then(() => import('undici'))
-      .catch((err: unknown) => ctx.log.error({ err: String(err) }, 'cannot load undici'));
+    // undici loads at the first provider call (transport.ts), not at boot: a host with no
+    // provider to call, or none called yet, never pays its ~5 MB of RSS and its load time.
     const detect = parts.detect;
     // enabled_if reads detection's latest facts on every call (network facts join when their probes answer).
     if (detect) client.useFacts(() => detect.facts());
