@@ -35,20 +35,20 @@ export function parseOsRelease(text: string): OsFacts['distro'] {
 }
 
 /**
- * musl leaves its loader in /lib (ld-musl-<arch>.so.1), whose name carries no
- * version; glibc's runtime version comes from process.report for the real root.
- * Under a fake root, a libc.so.6 marks glibc of unknown version.
+ * glibc first: a libc.so.6 in the usual folders. A Debian box may also carry
+ * musl's loader (the `musl` package puts ld-musl-<arch>.so.1 in /lib) and is
+ * still a glibc box. musl's loader name carries no version. The glibc version
+ * comes from process.report for the real root, except under the shipped loader
+ * (the header sets NXS_LAUNCHER), where the report names the shipped glibc.
  */
 async function probeLibc(pe: ProbeEnv): Promise<OsFacts['libc']> {
+  for (const dir of ['/lib', '/lib64', '/usr/lib', '/usr/lib64', `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`]) {
+    if (!(await listDir(under(pe.root, dir))).includes('libc.so.6')) continue;
+    const v = pe.root === '/' && !pe.env.NXS_LAUNCHER ? (pe.glibcVersionRuntime ?? glibcFromReport)() : undefined;
+    return { family: 'glibc', version: v ?? null };
+  }
   const libs = await listDir(under(pe.root, '/lib'));
   if (libs.some((f) => f.startsWith('ld-musl-'))) return { family: 'musl', version: null };
-  if (pe.root === '/') {
-    const v = (pe.glibcVersionRuntime ?? glibcFromReport)();
-    if (v) return { family: 'glibc', version: v };
-  }
-  for (const dir of ['/lib', '/lib64', '/usr/lib', `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`]) {
-    if ((await listDir(under(pe.root, dir))).includes('libc.so.6')) return { family: 'glibc', version: null };
-  }
   return { family: 'unknown', version: null };
 }
 

@@ -40,9 +40,16 @@ describe('os probe', () => {
     expect(os).toMatchObject({ distro: null, kernel: null, libc: { family: 'unknown' } });
   });
 
-  it('takes the real glibc version from process.report for the real root', async () => {
+  it('takes the real glibc version from process.report for the real root, but not under the shipped loader', async () => {
     const os = await probeOs({ root: '/', env: {}, dataDir: tmpdir(), glibcVersionRuntime: () => '2.99' });
     if (os.libc.family !== 'musl') expect(os.libc).toEqual({ family: 'glibc', version: '2.99' });
+    const shipped = await probeOs({ root: '/', env: { NXS_LAUNCHER: '/x/lib/ld-linux-x86-64.so.2' }, dataDir: tmpdir(), glibcVersionRuntime: () => '2.99' });
+    if (shipped.libc.family !== 'musl') expect(shipped.libc).toEqual({ family: 'glibc', version: null });
+  });
+
+  it('calls a Debian box that also has musl installed glibc', async () => {
+    using root = new FakeRoot().write('/lib/x86_64-linux-gnu/libc.so.6', '').write('/lib/ld-musl-x86_64.so.1', '');
+    expect((await probeOs(pe(root))).libc).toEqual({ family: 'glibc', version: null });
   });
 
   it('parses quoting and escapes of os-release', () => {
