@@ -33,6 +33,15 @@ export async function runProbe<T>(name: string, timeoutMs: number, fn: (signal: 
   }
 }
 
+/**
+ * Folders of the kernel's own filesystems (/proc, /sys: made in memory on read) and of the
+ * system nxs itself was loaded from (/etc, /lib*, /usr/lib*, /run): if those hang, nothing
+ * runs anyway, so a probe may read them synchronously.
+ */
+export function isSystemPath(abs: string): boolean {
+  return /^\/(?:proc|sys|etc|run|lib|lib64|usr\/lib|usr\/lib64)(?:\/|$)/.test(abs);
+}
+
 /** `root`-relative path: '/proc/meminfo' under a fake tree. */
 export function under(root: string, abs: string): string {
   return root === '/' ? abs : path.join(root, abs);
@@ -40,14 +49,14 @@ export function under(root: string, abs: string): string {
 
 /**
  * Reads a text file; null when it does not exist or cannot be read (a missing /proc file is normal).
- * Files of the kernel's own filesystems (/proc, /sys) are read synchronously: they are made in
- * memory on read and never wait on a disk, so a sync read takes microseconds, where the async
- * path costs four thread-pool round trips per file (open, stat, read, close) and most of the
- * boot's detect step. Everything else may sit on a slow disk and is read asynchronously.
+ * The system's own files (see `isSystemPath`) are read synchronously: a sync read takes
+ * microseconds, where the async path costs four thread-pool round trips per file (open,
+ * stat, read, close), which were most of the boot's detect step. Anything else (the data
+ * folder, PATH entries) may sit on a slow or remote disk and is read asynchronously.
  */
 export async function readText(root: string, abs: string): Promise<string | null> {
   try {
-    return abs.startsWith('/proc/') || abs.startsWith('/sys/') ? readFileSync(under(root, abs), 'utf8') : await readFile(under(root, abs), 'utf8');
+    return isSystemPath(abs) ? readFileSync(under(root, abs), 'utf8') : await readFile(under(root, abs), 'utf8');
   } catch (err) {
     const code = systemErrorCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EINVAL') return null;

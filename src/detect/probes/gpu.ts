@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { access, constants, readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { readText, under } from '../probe.ts';
 import type { GpuDevice, GpuFacts, ProbeEnv } from '../facts.ts';
@@ -47,7 +48,7 @@ const VENDORS: Record<string, GpuDevice['vendor']> = { '0x10de': 'nvidia', '0x10
 async function probeDrm(root: string): Promise<GpuDevice[]> {
   let cards: string[];
   try {
-    cards = (await readdir(under(root, '/sys/class/drm'))).filter((c) => /^card\d+$/.test(c)).sort();
+    cards = readdirSync(under(root, '/sys/class/drm')).filter((c) => /^card\d+$/.test(c)).sort();
   } catch {
     // No DRM class at all (servers, containers): no GPU seen this way.
     return [];

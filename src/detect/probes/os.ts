@@ -1,5 +1,5 @@
+import { readdirSync } from 'node:fs';
 import { readText } from '../probe.ts';
-import { readdir } from 'node:fs/promises';
 import { under } from '../probe.ts';
 import type { OsFacts, ProbeEnv } from '../facts.ts';
 
@@ -59,9 +59,10 @@ function glibcFromReport(): string | undefined {
   return header?.glibcVersionRuntime;
 }
 
+/** Synchronous: only the system's library folders are listed (see isSystemPath in probe.ts). */
 async function listDir(dir: string): Promise<string[]> {
   try {
-    return await readdir(dir);
+    return readdirSync(dir);
   } catch {
     // A missing or unreadable folder just means "not this libc".
     return [];

@@ -8,6 +8,7 @@ import { probeMemory } from '../../../src/detect/probes/memory.ts';
 import { probeContainer } from '../../../src/detect/probes/container.ts';
 import { probeDisk, parseMountinfo, findMount } from '../../../src/detect/probes/disk.ts';
 import { detectLocal } from '../../../src/detect/detect.ts';
+import { isSystemPath } from '../../../src/detect/probe.ts';
 import { isProbeError, type ProbeEnv } from '../../../src/detect/facts.ts';
 import { FakeRoot, GiB, cgroupV2Box, cpuinfo, meminfo } from './fake-root.ts';
 
@@ -172,4 +173,12 @@ describe('detectLocal', () => {
     expect(facts.gpu).toEqual({ source: 'none', devices: [] });
     expect(isProbeError(facts.disk)).toBe(false);
   });
+});
+
+describe('isSystemPath: which files a probe may read synchronously', () => {
+  it.each([
+    ['/proc/meminfo', true], ['/sys/class/drm', true], ['/etc/os-release', true], ['/run/systemd/container', true],
+    ['/lib', true], ['/lib64/libc.so.6', true], ['/usr/lib/os-release', true], ['/usr/lib64', true],
+    ['/home/me/.nxs/data', false], ['/usr/local/bin/nvidia-smi', false], ['/etcetera/x', false], ['/library', false], ['/mnt/nfs/proc/x', false],
+  ])('%s -> %s', (p, want) => expect(isSystemPath(p)).toBe(want));
 });
