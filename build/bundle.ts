@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -22,13 +22,34 @@ export async function bundle(root: string, outDir: string): Promise<{ main: stri
   };
   const main = path.join(outDir, 'main.cjs');
   await build({ ...common, entryPoints: [path.join(root, 'src/main.ts')], outfile: main });
+  asciiOnly(main);
   const workers: string[] = [];
   for (const entry of ['src/supervisor/agent-worker.ts']) {
     const file = path.join(root, entry);
     if (!existsSync(file)) continue;
     const out = path.join(outDir, 'workers', path.basename(entry).replace(/\.ts$/, '.cjs'));
     await build({ ...common, entryPoints: [file], outfile: out });
+    asciiOnly(out);
     workers.push(out);
   }
   return { main, workers };
+}
+
+/**
+ * Escapes the non-ASCII characters esbuild leaves in place (it escapes strings and
+ * templates, not regular expression literals: one U+FFFF in a dependency's regex).
+ * V8 keeps a script's source for the process's life, and one character beyond
+ * Latin-1 makes the whole 2.4 MB source a two-byte string: 4.7 MB of heap instead
+ * of 2.4. Outside strings and templates, a \uXXXX escape means the same character
+ * (regex literals, identifiers; comments are gone), so the program is unchanged.
+ */
+export function asciiOnly(file: string): number {
+  const text = readFileSync(file, 'utf8');
+  let changed = 0;
+  const out = text.replace(/[^\x00-\x7f]/g, (c) => {
+    changed++;
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  if (changed) writeFileSync(file, out);
+  return changed;
 }

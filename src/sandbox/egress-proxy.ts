@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import net from 'node:net';
-import { lookup } from 'node:dns/promises';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,7 +79,7 @@ export class EgressProxy {
     if (!d.allowed) return this.deny(who, host, port, how, d.reason);
     let address: string;
     try {
-      address = isIP(host.replace(/^\[|\]$/g, '')) ? host.replace(/^\[|\]$/g, '') : (await lookup(host)).address;
+      address = isIP(host.replace(/^\[|\]$/g, '')) ? host.replace(/^\[|\]$/g, '') : (await process.getBuiltinModule('node:dns/promises').lookup(host)).address;
     } catch (err) {
       return { decision: { allowed: false, reason: `${host} does not resolve (${errorMessage(err)})` } };
     }

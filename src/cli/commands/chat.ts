@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { startHost } from '../../boot/host.ts';
@@ -173,7 +172,8 @@ async function chat(cli: CliContext, conn: Conn, words: string[], opts: ChatOpti
     return;
   }
   // Interactive: one line, one message; the reply streams as it is written.
-  const rl = createInterface({ input: process.stdin, output: cli.isTTY ? process.stdout : undefined, terminal: cli.isTTY });
+  // node:readline loads here, not with the CLI: `nxs start` never needs it.
+  const rl = process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, output: cli.isTTY ? process.stdout : undefined, terminal: cli.isTTY });
   if (cli.isTTY) cli.stderr(`talking to ${conn.url} in conversation ${conversation}; Ctrl-D to leave\n`);
   const prompt = (): void => {
     if (cli.isTTY) rl.setPrompt('> '), rl.prompt();
