@@ -8,7 +8,13 @@ export interface HeaderValues {
   unpackedKb: number;
   loader: string;
   glibcFloor: string;
+  /** The static unzstd shipped between the header and the payload. */
+  helper: { bytes: number; sha256: string };
 }
+
+// The helper's two lines are plain shell values in the template (so the template
+// itself stays valid, shellcheck-able sh); they are replaced whole.
+const HELPER_LINES = "\nNXS_HELPER_BYTES=0\nNXS_HELPER_SHA256=''\n";
 
 // Numbers are padded to a fixed width with trailing spaces (harmless after a
 // shell assignment), so the header's own length can be written into it.
@@ -16,7 +22,10 @@ const WIDTH = 12;
 
 /** Renders nxs.sh.template; the result's byte length equals its NXS_HEADER_BYTES. */
 export function renderHeader(templateFile: string, v: HeaderValues): string {
-  const template = readFileSync(templateFile, 'utf8');
+  const raw = readFileSync(templateFile, 'utf8');
+  if (!raw.includes(HELPER_LINES)) throw new Error(`${templateFile} lost its NXS_HELPER_BYTES=0 / NXS_HELPER_SHA256='' lines`);
+  if (!/^[0-9a-f]{64}$/.test(v.helper.sha256) || !(v.helper.bytes > 0)) throw new Error('renderHeader: the helper needs a size above 0 and a sha256');
+  const template = raw.replace(HELPER_LINES, `\nNXS_HELPER_BYTES=${v.helper.bytes}\nNXS_HELPER_SHA256='${v.helper.sha256}'\n`);
   const fill = (headerBytes: number): string =>
     template
       .replaceAll('@VERSION@', v.version)

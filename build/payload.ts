@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { parseYamlText, twinOf } from '../src/config/load.ts';
 
 export interface StageInput {
   root: string;
@@ -18,7 +19,9 @@ export interface StageInput {
 /**
  * Lays out the runtime folder exactly as the header will unpack it:
  *   bin/nxs, vendor/better-sqlite3/better_sqlite3.node, workers/*.cjs,
- *   payload/ (default config, examples), identity/ (SOUL.md, MEMORY.md), lib/ (optional), manifest.json
+ *   payload/ (default config, examples; nxs.yaml.json, the defaults parsed once here so a
+ *   start without a config file of its own skips the YAML parser), identity/ (SOUL.md,
+ *   MEMORY.md), lib/ (optional), manifest.json
  */
 export function stage(input: StageInput): void {
   const d = input.stageDir;
@@ -31,6 +34,9 @@ export function stage(input: StageInput): void {
     for (const w of input.workers) cpSync(w, path.join(d, 'workers', path.basename(w)));
   }
   cpSync(path.join(input.root, 'payload'), path.join(d, 'payload'), { recursive: true });
+  const defaults = path.join(d, 'payload', 'nxs.yaml');
+  const text = readFileSync(defaults, 'utf8');
+  writeFileSync(`${defaults}.json`, JSON.stringify(twinOf(text, parseYamlText(defaults, text))) + '\n');
   cpSync(path.join(input.root, 'identity'), path.join(d, 'identity'), { recursive: true });
   if (input.libDir && existsSync(input.libDir)) cpSync(input.libDir, path.join(d, 'lib'), { recursive: true });
   writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(input.manifest, null, 2) + '\n');
@@ -45,19 +51,26 @@ export function sizeKb(dir: string): number {
   return kb;
 }
 
+/** zstd levels: the release file, and --fast for iterating on the build. */
+export const ZSTD_LEVEL = { release: '-19', fast: '-3' } as const;
+
 /**
- * A reproducible tar (sorted, fixed owner and mtime) compressed with xz -9e in
- * 64 MiB blocks: 30.5 MB for the 131.7 MB runtime, and multi-block so `xz -T2`
- * unpacks in parallel (0.95 s vs 1.52 s single-threaded, toolchain.md). No BCJ
- * filter: busybox unxz cannot read it.
+ * A reproducible tar (sorted, fixed owner and mtime) compressed with zstd, with
+ * its content checksum (--check: a damaged stream fails to decode, it does not
+ * decode to wrong bytes). Level 19 keeps zstd's 8 MiB window: the decoder needs
+ * ~10 MB of memory, so a 256 MB box unpacks easily. Measured on the 114 MiB
+ * runtime (docs/benchmarks/first-run.md): -19 33.45 MB, --long=25 (32 MiB window,
+ * ~34 MB to decode) 33.20 MB, --long=27 (128 MiB, ~118 MB) 33.12 MB; decoding takes
+ * 0.25-0.3 s of CPU for all three, against 1.2-2.0 s for the xz -9e it replaced.
  */
 export function compress(stageDir: string, out: string, level: string): void {
   execFileSync(
-    'sh',
+    'bash',
     [
       '-c',
-      `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf - . | xz ${level} --block-size=32MiB -T2 -c > "$2"`,
-      'sh',
+      // pipefail: a tar that fails half-way must fail the build, not ship a short payload.
+      `set -o pipefail; tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf - . | zstd -q --no-progress --check -T2 ${level} -c > "$2"`,
+      'bash',
       stageDir,
       out,
     ],

@@ -5,7 +5,7 @@
 // with a Linux kernel. Libraries come from this Debian 12 system for x64 and
 // from Debian's cross packages (/usr/aarch64-linux-gnu) for arm64.
 //   node build/private-libs.ts [--arch x64|arm64] OUTDIR   (also used by build.ts)
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Arch } from './targets.ts';
@@ -109,33 +109,4 @@ if (import.meta.main) {
     outDir: path.resolve(positionals[0]!),
   });
   console.log(JSON.stringify({ arch: target.arch, files: libs.files, bytes: libs.bytes }));
-}
-
-/** ELF machine names readelf prints, per architecture. */
-const ELF_MACHINE: Record<Arch, RegExp> = { x64: /X86-64/, arm64: /AArch64/ };
-
-/**
- * A static busybox for `arch`, shipped gzip'd between the header and the payload
- * as the last-resort xz decompressor: minimal Debian and Ubuntu images (debootstrap
- * minbase, debian:*-slim) have neither xz nor busybox. x64 uses this machine's
- * /bin/busybox (Debian busybox-static); arm64 unpacks busybox-static's arm64 .deb
- * from DEB_DIR (install-tools.sh downloads it). Undefined when none is found:
- * the file then needs xz or busybox on the target, as it always did.
- */
-export function staticBusyboxFor(root: string, arch: Arch, debDir = '/var/cache/nxs-portability'): string | undefined {
-  const candidates = arch === 'x64' ? ['/bin/busybox', '/usr/bin/busybox'] : [];
-  const cached = path.join(root, '.build/cache', `busybox-static-${arch}`, 'bin/busybox');
-  candidates.push(cached);
-  if (!existsSync(cached) && existsSync(debDir)) {
-    const deb = readdirSync(debDir).find((f) => f.startsWith('busybox-static_') && f.endsWith(`_${arch === 'x64' ? 'amd64' : arch}.deb`));
-    if (deb) {
-      const tmp = `${path.dirname(path.dirname(cached))}.tmp-${process.pid}`;
-      rmSync(tmp, { recursive: true, force: true });
-      execFileSync('dpkg-deb', ['-x', path.join(debDir, deb), tmp]);
-      mkdirSync(path.dirname(cached), { recursive: true });
-      renameSync(path.join(tmp, 'bin/busybox'), cached);
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-  return candidates.find((f) => existsSync(f) && !interpreterOf(f) && ELF_MACHINE[arch].test(execFileSync('readelf', ['-h', f], { encoding: 'utf8' })));
 }

@@ -8,7 +8,11 @@ missing=''
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need busybox busybox-static
 need shellcheck shellcheck
-need xz xz-utils
+# The build: zstd compresses the payload; the static unzstd shipped in it is
+# linked against libzstd.a (libzstd-dev) with musl-gcc (musl-tools).
+need zstd zstd
+need musl-gcc musl-tools
+[ -f /usr/lib/x86_64-linux-gnu/libzstd.a ] || [ "$(uname -m)" != x86_64 ] || missing="$missing libzstd-dev"
 need strip binutils
 need redis-server redis-server
 need bwrap bubblewrap

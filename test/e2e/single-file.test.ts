@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { NXS, runNxs, startNxs, tempDir, toolPath } from './run-nxs.ts';
@@ -90,6 +91,25 @@ describe('dist/nxs on a box without node', () => {
     expect(runtimeEntries(home).filter((e) => !e.startsWith('.lock'))).toEqual([]);
   });
 
+  it('refuses a flipped byte in the shipped unzstd before running it (exit 9, nothing behind)', async () => {
+    const home = tempDir();
+    const file = path.join(tempDir(), 'nxs');
+    copyFileSync(NXS, file);
+    const headerBytes = Number(/^NXS_HEADER_BYTES=(\d+)/m.exec(readFileSync(file, 'latin1').slice(0, 20000))![1]);
+    const fd = openSync(file, 'r+');
+    const buf = Buffer.alloc(1);
+    const { readSync } = await import('node:fs');
+    readSync(fd, buf, 0, 1, headerBytes + 4096);
+    buf[0] = buf[0]! ^ 0xff;
+    writeSync(fd, buf, 0, 1, headerBytes + 4096);
+    closeSync(fd);
+    // The e2e PATH has no zstd, so the header must use (and so check) its own.
+    const r = await runNxs(['--version'], { home, file });
+    expect(r.code).toBe(9);
+    expect(r.stderr.trim().split('\n')).toEqual([`nxs: ${file} is corrupt: its unpacker does not match its checksum; download or copy it again`]);
+    expect(runtimeEntries(home).filter((e) => !e.startsWith('.lock'))).toEqual([]);
+  });
+
   it('refuses a truncated file and names the shortfall', async () => {
     const home = tempDir();
     const file = path.join(tempDir(), 'nxs');
@@ -129,6 +149,12 @@ describe('dist/nxs on a box without node', () => {
     const ex = await runNxs(['--nxs-extract', target], { home });
     expect(ex.code).toBe(0);
     expect(existsSync(path.join(target, 'bin/nxs'))).toBe(true);
+    // The shipped defaults travel with their parsed twin, made from their exact text.
+    const defaults = readFileSync(path.join(target, 'payload/nxs.yaml'), 'utf8');
+    const twin = JSON.parse(readFileSync(path.join(target, 'payload/nxs.yaml.json'), 'utf8')) as { sha256: string; doc: unknown };
+    expect(twin.sha256).toBe(createHash('sha256').update(defaults).digest('hex'));
+    expect(twin.doc).toMatchObject({ server: { port: 7878 } });
+    expect(info.stdout).toMatch(/\(tar\.zst\)/);
     const bad = await runNxs(['--nxs-bogus'], { home });
     expect(bad.code).toBe(2);
     expect(runtimeEntries(home)).toEqual([]);

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CACHE, DIST, missing, record, run, startUntilReady } from './helpers.ts';
 
@@ -40,6 +42,24 @@ describe.skipIf(reason)(`arm64 under qemu-aarch64-static${reason ? ` (skipped: $
     } finally {
       expect(await warm.stop()).toBe(0);
     }
+  });
+
+  it("the file's own arm64 unzstd (checked against its sha256) decodes its payload under qemu", () => {
+    // The header cannot run it here (no binfmt_misc), so the test cuts it out as the header does.
+    const file = readFileSync(FILE);
+    const head = file.subarray(0, 20000).toString('latin1');
+    const num = (k: string): number => Number(new RegExp(`^${k}=(\\d+)`, 'm').exec(head)![1]);
+    const [hb, nb] = [num('NXS_HEADER_BYTES'), num('NXS_HELPER_BYTES')];
+    const helper = file.subarray(hb, hb + nb);
+    expect(createHash('sha256').update(helper).digest('hex')).toBe(/^NXS_HELPER_SHA256='([0-9a-f]{64})'/m.exec(head)![1]);
+    const dir = path.join(CACHE, 'arm64');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'unzstd'), helper, { mode: 0o755 });
+    const r = spawnSync('qemu-aarch64-static', [path.join(dir, 'unzstd')], { input: file.subarray(hb + nb), maxBuffer: 1 << 28 });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const listed = spawnSync('tar', ['-tf', '-'], { input: r.stdout, maxBuffer: 1 << 26 }).stdout.toString();
+    expect(listed).toContain('./bin/nxs');
+    expect(listed).toContain('./lib/ld-linux-aarch64.so.1');
   });
 
   it.skipIf(!existsSync('/usr/aarch64-linux-gnu/lib/libc.so.6'))('also runs on a system glibc (the cross libc6 as the arm64 system)', () => {

@@ -64,7 +64,7 @@ function initramfs(): string {
   chmodSync(path.join(dir, 'nxs'), 0o755);
   writeFileSync(path.join(dir, 'init'), INIT, { mode: 0o755 });
   const out = path.join(CACHE, 'initramfs.cpio.gz');
-  // The payload is xz already; gzip -1 only wraps it the way the kernel expects.
+  // The payload is zstd already; gzip -1 only wraps it the way the kernel expects.
   const r = run('sh', ['-c', 'cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2"', 'sh', dir, out]);
   if (r.code !== 0) throw new Error(`cpio failed: ${r.out}`);
   return out;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { renderHeader } from '../../../build/header.ts';
 import { REPO_ROOT } from '../../helpers/test-context.ts';
 
-const values = { version: '1.2.3', arch: 'x64', payloadSha256: 'a'.repeat(64), payloadBytes: 123456, unpackedKb: 999, loader: 'ld-linux-x86-64.so.2', glibcFloor: '2.34' };
+const values = { version: '1.2.3', arch: 'x64', payloadSha256: 'a'.repeat(64), payloadBytes: 123456, unpackedKb: 999, loader: 'ld-linux-x86-64.so.2', glibcFloor: '2.34', helper: { bytes: 4096, sha256: 'b'.repeat(64) } };
 
 describe('the sh header', () => {
   it('renders with its own exact byte length and no placeholders left', () => {
@@ -15,6 +15,11 @@ describe('the sh header', () => {
     expect(Number(m![1])).toBe(Buffer.byteLength(header));
     expect(header).not.toMatch(/@[A-Z_]+@/);
     expect(header.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(header).toContain(`\nNXS_HELPER_BYTES=4096\nNXS_HELPER_SHA256='${'b'.repeat(64)}'\n`);
+  });
+
+  it('refuses to render without a helper to ship', () => {
+    expect(() => renderHeader(path.join(REPO_ROOT, 'nxs.sh.template'), { ...values, helper: { bytes: 0, sha256: '' } })).toThrow(/helper needs a size above 0/);
   });
 
   it('is valid sh for dash, bash and busybox ash, and shellcheck-clean', () => {
