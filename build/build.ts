@@ -9,6 +9,7 @@ import { arch as hostArch } from 'node:process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle } from './bundle.ts';
+import { trainCodeCache } from './train-code-cache.ts';
 import { buildSea } from './sea.ts';
 import { stage, sizeKb, compress, sha256File, ZSTD_LEVEL } from './payload.ts';
 import { renderHeader } from './header.ts';
@@ -47,13 +48,16 @@ const work = path.join(root, '.build', target.arch);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const { main, workers } = await bundle(root, path.join(work, 'app'));
+const { main, seaEntry, workers } = await bundle(root, path.join(work, 'app'));
 step(`bundled ${(statSync(main).size / 1e6).toFixed(2)} MB`);
 
 const exe = path.join(work, 'nxs-sea');
 const native = target.arch === (hostArch === 'arm64' ? 'arm64' : 'x64');
-await buildSea({ main, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, useSnapshot: native && values.snapshot, out: exe, workDir: work });
-step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${native ? (values.snapshot ? ' with a start-up snapshot' : ' with code cache') : ''}`);
+// Default: the executable's script is a small loader, and the core ships as app/core.cjs with a
+// code cache trained on a real start (below). With --snapshot the executable carries the core itself.
+const snapshot = native && values.snapshot;
+await buildSea({ main: snapshot ? main : seaEntry, nodeBinary: nodeBinaryFor(root, target), hostNode: process.execPath, useCodeCache: native, useSnapshot: snapshot, out: exe, workDir: work });
+step(`single executable ${(statSync(exe).size / 1e6).toFixed(1)} MB${snapshot ? ' with a start-up snapshot' : ''}`);
 
 const sqliteAddon = path.join(root, 'node_modules/better-sqlite3/prebuilds', target.sqlitePrebuild);
 let libDir: string | undefined = values['private-libs'];
@@ -68,11 +72,13 @@ stage({
   root,
   stageDir,
   executable: exe,
+  core: snapshot ? undefined : main,
   sqliteAddon,
   workers,
   libDir,
   manifest: { name: 'nxs', version: pkg.version, arch: target.arch, node: NODE_VERSION, built_at: new Date().toISOString() },
 });
+if (native && !snapshot) step(`code cache trained on a start: ${((await trainCodeCache(stageDir)) / 1e6).toFixed(2)} MB`);
 const unpackedKb = sizeKb(stageDir);
 const payloadFile = path.join(work, 'payload.tar.zst');
 compress(stageDir, payloadFile, values.fast ? ZSTD_LEVEL.fast : ZSTD_LEVEL.release);

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
  * only) and each worker entry into its own file. Whitespace and syntax are
  * minified; identifiers are kept so stack traces stay readable.
  */
-export async function bundle(root: string, outDir: string): Promise<{ main: string; workers: string[] }> {
+export async function bundle(root: string, outDir: string): Promise<{ main: string; seaEntry: string; workers: string[] }> {
   const common = {
     bundle: true,
     platform: 'node' as const,
@@ -23,6 +23,10 @@ export async function bundle(root: string, outDir: string): Promise<{ main: stri
   const main = path.join(outDir, 'main.cjs');
   await build({ ...common, entryPoints: [path.join(root, 'src/main.ts')], outfile: main });
   asciiOnly(main);
+  // The executable's own script: a loader of main.cjs (shipped as app/core.cjs) and its trained code cache.
+  const seaEntry = path.join(outDir, 'sea-entry.cjs');
+  await build({ ...common, entryPoints: [path.join(root, 'src/sea-entry.ts')], outfile: seaEntry });
+  asciiOnly(seaEntry);
   const workers: string[] = [];
   for (const entry of ['src/supervisor/agent-worker.ts']) {
     const file = path.join(root, entry);
@@ -32,7 +36,7 @@ export async function bundle(root: string, outDir: string): Promise<{ main: stri
     asciiOnly(out);
     workers.push(out);
   }
-  return { main, workers };
+  return { main, seaEntry, workers };
 }
 
 /**

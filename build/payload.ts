@@ -4,11 +4,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parseYamlText, twinOf } from '../src/config/load.ts';
+import { CORE_FILE, CORE_WRAPPER } from '../src/runtime/load-core.ts';
 
 export interface StageInput {
   root: string;
   stageDir: string;
   executable: string;
+  /** The CLI and host bundle, shipped as app/core.cjs for the executable's loader; absent when the executable carries it (--snapshot). */
+  core?: string | undefined;
   sqliteAddon: string;
   workers: string[];
   /** Private loader and libraries (portability); absent means none shipped. */
@@ -18,7 +21,8 @@ export interface StageInput {
 
 /**
  * Lays out the runtime folder exactly as the header will unpack it:
- *   bin/nxs, vendor/better-sqlite3/better_sqlite3.node, workers/*.cjs,
+ *   bin/nxs, app/core.cjs and app/core.cache (the code and its trained code cache),
+ *   vendor/better-sqlite3/better_sqlite3.node, workers/*.cjs,
  *   payload/ (default config, examples; nxs.yaml.json, the defaults parsed once here so a
  *   start without a config file of its own skips the YAML parser), identity/ (SOUL.md,
  *   MEMORY.md), lib/ (optional), manifest.json
@@ -28,6 +32,10 @@ export function stage(input: StageInput): void {
   mkdirSync(path.join(d, 'bin'), { recursive: true });
   mkdirSync(path.join(d, 'vendor/better-sqlite3'), { recursive: true });
   cpSync(input.executable, path.join(d, 'bin/nxs'));
+  if (input.core) {
+    mkdirSync(path.join(d, 'app'), { recursive: true });
+    writeFileSync(path.join(d, CORE_FILE), CORE_WRAPPER.head + readFileSync(input.core, 'utf8') + CORE_WRAPPER.tail);
+  }
   cpSync(input.sqliteAddon, path.join(d, 'vendor/better-sqlite3/better_sqlite3.node'));
   if (input.workers.length) {
     mkdirSync(path.join(d, 'workers'), { recursive: true });

@@ -17,6 +17,7 @@ import { TokenAuthority } from '../http/auth.ts';
 import { Router } from '../http/router.ts';
 import { startHttpServer, type RunningServer } from '../http/server.ts';
 import { BootLog } from './boot-log.ts';
+import { codeCacheState } from '../runtime/load-core.ts';
 import { ensureOperatorToken } from './api-token.ts';
 import { writeHostFile, removeHostFile } from './host-file.ts';
 import { BOOT_STEPS, type BootStep } from './steps.ts';
@@ -48,6 +49,7 @@ export interface Host {
  * the boot steps; the host is ready when the last step returns.
  */
 export async function startHost(opts: StartHostOptions): Promise<Host> {
+  const bootStartedAt = performance.now();
   const clock = opts.clock ?? systemClock;
   const startedAt = clock.now();
   const bootLog = new BootLog(clock);
@@ -147,6 +149,9 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   ready = true;
   bootLog.markReady();
   bootLog.add(`ready at ${server.url} after ${clock.now() - startedAt} ms`);
+  // Where a start's time went before startHost: Node's own bootstrap, then loading the code.
+  const cache = codeCacheState();
+  bootLog.add(`process: ${Math.round(performance.now())} ms since exec (Node bootstrap ${Math.round(performance.nodeTiming.bootstrapComplete)} ms, code loaded and CLI parsed by ${Math.round(bootStartedAt)} ms${cache ? `, code cache ${cache}` : ''})`);
   log.info({ url: server.url, bootId: bootLog.bootId, dataDir: config.dataDir, tier: ctx.profile.current.tier }, 'ready');
   ctx.events.emit('host.ready', { bootId: bootLog.bootId, url: server.url });
 

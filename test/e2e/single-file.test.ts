@@ -206,6 +206,9 @@ describe('nxs start as a user runs it', () => {
     const st = await runNxs(['status', '--json'], { home });
     expect(st.code).toBe(0);
     expect(JSON.parse(st.stdout)).toMatchObject({ data_dir: path.join(home, '.nxs/data') });
+    // The core ran from the code cache the build trained on a real start (V8 accepted it).
+    const log = await runNxs(['boot', 'log'], { home });
+    expect(log.stdout).toMatch(/process: \d+ ms since exec \(Node bootstrap \d+ ms, code loaded and CLI parsed by \d+ ms, code cache accepted\)/);
     await host.stop();
     expect((await runNxs(['bogus'], { home })).code).toBe(2);
     expect((await runNxs(['start', '--bogus'], { home })).code).toBe(2);

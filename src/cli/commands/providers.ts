@@ -101,7 +101,7 @@ async function localTest(cli: CliContext, opts: HostClientOptions, name: string 
 
 function promptFor(cli: CliContext) {
   return async (p: { name: string; credential: { env: string } }): Promise<string | undefined> => {
-    const { createInterface } = await import('node:readline/promises');
+    const { createInterface } = process.getBuiltinModule('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     try {
       cli.stderr(`no key found for ${p.name} (set ${p.credential.env} or run: nxs secrets set ${p.credential.env})\n`);

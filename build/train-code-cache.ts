@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CORE_CACHE_FILE, TRAIN_ENV } from '../src/runtime/load-core.ts';
+
+/**
+ * Makes app/core.cache in the staged runtime: starts the staged executable as a
+ * user would (`nxs start --port 0`, a fresh HOME) with NXS_TRAIN_CODE_CACHE=1,
+ * stops it with SIGTERM once it prints its ready banner, and the loader writes
+ * V8's code cache of the core as the process exits: the bytecode of every
+ * function a start and a stop ran. Only for the build machine's architecture
+ * (V8 accepts a cache only from the same binary). Returns the cache's size.
+ */
+export async function trainCodeCache(stageDir: string, timeoutMs = 60_000): Promise<number> {
+  const home = mkdtempSync(path.join(tmpdir(), 'nxs-train-'));
+  const cache = path.join(stageDir, CORE_CACHE_FILE);
+  rmSync(cache, { force: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(path.join(stageDir, 'bin/nxs'), ['start', '--port', '0'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NXS_RUNTIME_DIR: stageDir, NXS_LOG_LEVEL: 'warn', [TRAIN_ENV]: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (/ready at /.test(out)) child.kill('SIGTERM');
+      });
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0 && /ready at /.test(out)) resolve();
+        else reject(new Error(`the training start exited ${code ?? signal} before or instead of a clean stop: ${err.slice(-500)}`));
+      });
+    });
+    if (!existsSync(cache)) throw new Error(`the training start wrote no ${CORE_CACHE_FILE}`);
+    return statSync(cache).size;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
