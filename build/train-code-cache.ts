@@ -7,7 +7,8 @@ import { CORE_CACHE_FILE, TRAIN_ENV } from '../src/runtime/load-core.ts';
 /**
  * Makes app/core.cache in the staged runtime: starts the staged executable as a
  * user would (`nxs start --port 0`, a fresh HOME) with NXS_TRAIN_CODE_CACHE=1,
- * stops it with SIGTERM once it prints its ready banner, and the loader writes
+ * asks it GET /readyz and /healthz once it prints its ready banner, stops it with
+ * SIGTERM, and the loader writes
  * V8's code cache of the core as the process exits: the bytecode of every
  * function a start and a stop ran. Only for the build machine's architecture
  * (V8 accepts a cache only from the same binary). Returns the cache's size.
@@ -26,8 +27,11 @@ export async function trainCodeCache(stageDir: string, timeoutMs = 60_000): Prom
       let err = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.stdout.on('data', (c: Buffer) => {
+        if (/ready at /.test(out)) return;
         out += c.toString();
-        if (/ready at /.test(out)) child.kill('SIGTERM');
+        const url = /ready at (http:\/\/\S+)/.exec(out)?.[1];
+        // The first requests a host serves (what bench:startup and a supervisor ask) belong in the cache too.
+        if (url) void readyz(url).finally(() => child.kill('SIGTERM'));
       });
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       child.on('error', reject);
@@ -41,5 +45,15 @@ export async function trainCodeCache(stageDir: string, timeoutMs = 60_000): Prom
     return statSync(cache).size;
   } finally {
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function readyz(url: string): Promise<void> {
+  for (const p of ['/readyz', '/healthz']) {
+    try {
+      await (await fetch(url + p)).text();
+    } catch {
+      // The cache is still made; it only lacks the request path.
+    }
   }
 }

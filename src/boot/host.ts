@@ -40,6 +40,8 @@ export interface Host {
   parts: HostParts;
   url: string;
   port: number;
+  /** Settles once `host.ready` was emitted (on the event loop's next turn after startHost returns). */
+  announced: Promise<void>;
   stop(reason: string): Promise<void>;
 }
 
@@ -153,13 +155,23 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   const cache = codeCacheState();
   bootLog.add(`process: ${Math.round(performance.now())} ms since exec (Node bootstrap ${Math.round(performance.nodeTiming.bootstrapComplete)} ms, code loaded and CLI parsed by ${Math.round(bootStartedAt)} ms${cache ? `, code cache ${cache}` : ''})`);
   log.info({ url: server.url, bootId: bootLog.bootId, dataDir: config.dataDir, tier: ctx.profile.current.tier }, 'ready');
-  ctx.events.emit('host.ready', { bootId: bootLog.bootId, url: server.url });
+  // The work that starts at ready (network probes, the sandbox probe, deferred answers)
+  // starts on the next turn of the event loop: the caller prints its banner first, and
+  // a request that arrives at once is not queued behind all of it. Not on a host that
+  // was stopped in between.
+  const announced = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      if (!lifecycle.isStopping) ctx.events.emit('host.ready', { bootId: bootLog.bootId, url: server.url });
+      resolve();
+    }),
+  );
 
   return {
     ctx,
     parts,
     url: server.url,
     port: server.port,
+    announced,
     stop: async (reason) => {
       if (!lifecycle.isStopping) {
         ready = false;

@@ -39,6 +39,8 @@ export async function startTestHost(opts: { config?: Record<string, unknown>; en
     ...(opts.steps ? { steps: opts.steps } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  // Tests see the host as a client would just after the banner: host.ready's work started.
+  await host.announced;
   const token = host.parts.operatorToken;
   return Object.assign(host, {
     home,
