@@ -19,7 +19,7 @@ export function overrideView(o: Override): Record<string, unknown> {
 /** The sandbox's API: status for anyone with a token, overrides for the owner (ADMIN) only. */
 export function sandboxRoutes(sandbox: Sandbox): Route[] {
   return [
-    { method: 'GET', path: '/api/sandbox', auth: 'token', handler: () => ({ body: sandbox.status() }) },
+    { method: 'GET', path: '/api/sandbox', auth: 'token', handler: async () => ({ body: await sandbox.settledStatus() }) },
     { method: 'GET', path: '/api/sandbox/overrides', auth: 'token', handler: () => ({ body: { overrides: sandbox.overrides.list().map(overrideView) } }) },
     {
       method: 'POST',

@@ -54,6 +54,8 @@ export class Sandbox {
   private detail: string;
   /** Settles once a backend is chosen (a container probe may still be running after create). */
   private ready: Promise<void> = Promise.resolve();
+  /** Settles once the bwrap probe has answered, whatever it said. */
+  private bwrapSettled: Promise<void> = Promise.resolve();
   private readonly tried: string[] = [];
   /** How the in-sandbox egress forwarder starts, when one can run. */
   private forwarder: ForwarderLaunch | null = null;
@@ -85,7 +87,12 @@ export class Sandbox {
     // The bwrap probe spawns a process (tens of ms): readiness does not wait for it,
     // and in the host it starts only once the host is ready. Every command awaits
     // `ready`, so none runs before the backend is chosen.
-    s.ready = (deps.probeAfter ? deps.probeAfter.then(() => s.selectBwrap()) : s.selectBwrap()).then((ok) => {
+    const bwrap = deps.probeAfter ? deps.probeAfter.then(() => s.selectBwrap()) : s.selectBwrap();
+    s.bwrapSettled = bwrap.then(
+      () => {},
+      () => {},
+    );
+    s.ready = bwrap.then((ok) => {
       if (ok) return;
       s.detail = ctx.config.sandbox.backend === 'none' ? 'sandbox.backend is none' : `${s.tried.join('; ')}; probing for a container runtime`;
       return s.selectContainer();
@@ -100,6 +107,16 @@ export class Sandbox {
   /** Settles once the backend is final (a container probe may outlive create). */
   selected(): Promise<void> {
     return this.ready;
+  }
+
+  /**
+   * The status once the bwrap probe (bounded by its own timeout) has answered: what
+   * GET /api/sandbox shows, so a client asking just after ready sees the backend
+   * rather than "detecting". A container probe is not waited for.
+   */
+  async settledStatus(): Promise<Record<string, unknown>> {
+    await this.bwrapSettled;
+    return this.status();
   }
 
   table(trust: Trust): MountTable {
