@@ -1,65 +1,51 @@
 // bench/gateway.ts: the latency nxs's /v1 door adds over a direct call, its
-// throughput, and failover time, side by side with @portkey-ai/gateway, on
-// loopback against the same fake upstream (test/helpers/fake-provider.ts).
+// throughput, its cost per request, and failover time, side by side with
+// @portkey-ai/gateway and two floors, on loopback against the same fake upstream
+// (test/helpers/fake-provider.ts).
 //
-// Method: upstream, nxs and Portkey are real servers on 127.0.0.1. nxs runs as
+// Method: upstream, nxs and the peers are real servers on 127.0.0.1. nxs runs as
 // a child process (this file with --serve-nxs: a host with only the providers
 // step); Portkey runs as a child (`build/start-server.js --headless`) with an
-// equivalent fallback config in the x-portkey-config header. Latency: N
-// sequential non-streaming requests per path after a warm-up; added latency =
-// percentile(via gateway) - percentile(direct), the paths interleaved request by request.
-// BENCH_CACHE=N turns nxs's answer cache on (default off). Throughput: C concurrent
-// clients for D seconds. Each figure is the median of RUNS runs. Failover:
-// primary refuses / returns 500 / hangs (both with a 1000 ms timeout and no
-// retries), secondary answers; per request time, median over requests; nxs
-// is measured both cold (first request after boot, before its breaker and
-// sticky provider learn, in a warm process: the door has served 200 requests
-// that do not reach the chain and a separate client has run 300 failovers on
-// other providers) and warm (afterwards). BENCH_ONLY=failover skips the
-// latency part, BENCH_ONLY=latency the failover part. Ends with one JSON line.
-import { spawn, type ChildProcess } from 'node:child_process';
+// equivalent fallback config in the x-portkey-config header. Floors: a bare Node
+// proxy (bench/lib/bare-proxy.ts: node:http in, an undici Pool dispatch out, nothing else) and,
+// when `nginx` is on PATH (Debian: apt-get install nginx-light), nginx as a keep-alive
+// reverse proxy (one worker): what any proxy process in the path costs on this
+// machine. Latency: N sequential non-streaming requests per path after a warm-up, the
+// paths interleaved request by request; added latency = percentile(via proxy) -
+// percentile(direct) within each run, then the median over RUNS runs. Cost per
+// request: each proxy's on-CPU time (all threads, /proc/<pid>/task/*/schedstat) and,
+// when perf can count them, instructions retired (perf stat -p), over the N requests
+// it served. BENCH_CACHE=N turns nxs's answer cache on (default off). Throughput: C
+// concurrent clients for D seconds. Failover: primary refuses / returns 500 / hangs
+// (both with a 1000 ms timeout and no retries), secondary answers; per request time,
+// median over requests; nxs is measured both cold (first request after boot, before
+// its breaker and sticky provider learn, in a warm process: the door has served 200
+// requests that do not reach the chain and a separate client has run 300 failovers
+// on other providers) and warm (afterwards). BENCH_ONLY=failover skips the latency
+// part, BENCH_ONLY=latency the failover part. BENCH_COMPARE_TREE=<checkout> adds that
+// tree's nxs as one more interleaved path (A/B). BENCH_NXS_NODE_ARGS passes Node flags
+// to the nxs child (--cpu-prof, --trace-gc, --perf-basic-prof). Ends with one JSON line.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { startFakeProvider, refusedUrl, type FakeProvider } from '../test/helpers/fake-provider.ts';
+import { startNodeChild, startPortkey, findNginx, startNginx, type Peer } from './lib/peers.ts';
+import { cpuNs, countInstructions, perfAvailable, type Counter } from './lib/proc-cost.ts';
+import { median } from './lib/stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const N = Number(process.env.BENCH_N ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// Warm-up rounds before each measured run (the JIT settles; 3000 for steady-state cost figures).
+const WARM = Number(process.env.BENCH_WARM ?? 200);
 const CONC = Number(process.env.BENCH_CONC ?? 16);
 const DUR_MS = Number(process.env.BENCH_DUR_MS ?? 2000);
 const TOKEN = 'bench-token-0123456789';
 const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] });
 
 if (process.argv[2] === '--serve-nxs') await serveNxs(JSON.parse(process.argv[3]!) as unknown[]);
-else if (process.argv[2] === '--serve-bare') await serveBare(process.argv[3]!);
 else await main();
-
-// The floor: the least a Node proxy can do (node:http in, one undici Pool out, JSON parsed and
-// re-serialised once each way, no auth, no routing, no failover). Not a product: a reference so
-// the added latency of nxs reads against what any Node process in the path costs on this machine.
-async function serveBare(upstream: string): Promise<void> {
-  const { createServer } = await import('node:http');
-  const { Pool } = await import('undici');
-  const u = new URL(upstream);
-  const pool = new Pool(u.origin, { connections: 64 });
-  const base = u.pathname.replace(/\/+$/, '');
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        const r = await pool.request({ path: `${base}/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up' }, body: JSON.stringify(body) });
-        const text = JSON.stringify(JSON.parse(await r.body.text()));
-        res.writeHead(r.statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      })();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }) + '\n'));
-}
 
 async function serveNxs(providers: unknown[]): Promise<void> {
   const { startHost } = await import('../src/boot/host.ts');
@@ -99,12 +85,33 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** The proxy's process, whose CPU time and instructions per request are read; none for direct. */
+  pid?: number;
+}
+
+interface PathFigures {
+  p50: number;
+  p99: number;
+  /** The tail a GC pause or a stalled vCPU shows in (2 requests in 2000). */
+  p999: number;
+  /** On-CPU time of the proxy process per request (all threads), microseconds. */
+  cpu_us?: number;
+  /** Instructions the proxy process retired per request (user + kernel), thousands. */
+  kinstr?: number;
 }
 
 async function main(): Promise<void> {
   const upstream = await startFakeProvider({ name: 'up' });
   const portkey = await startPortkey();
-  const results: Record<string, unknown> = { method: `N=${N} sequential interleaved across paths, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores`, answer_cache_entries: Number(process.env.BENCH_CACHE ?? 0), loadavg_start: loadavg().map(round) };
+  const nginxBin = findNginx();
+  const results: Record<string, unknown> = {
+    method: `N=${N} sequential interleaved across paths after ${WARM} warm-up rounds, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores`,
+    answer_cache_entries: Number(process.env.BENCH_CACHE ?? 0),
+    nginx: nginxBin ? spawnSync(nginxBin, ['-v'], { encoding: 'utf8' }).stderr.trim() : 'skipped: no nginx on PATH (apt-get install nginx-light)',
+    instruction_counts: perfAvailable() ? 'perf stat' : 'skipped: perf cannot count instructions here',
+    loadavg_start: loadavg().map(round),
+  };
+  const peers: Peer[] = [portkey];
   try {
     if (process.env.BENCH_ONLY === 'failover') {
       results.failover_ms = await failover(upstream, portkey.url);
@@ -112,35 +119,50 @@ async function main(): Promise<void> {
       return;
     }
     const nxs = await startNxs([{ name: 'up', base_url: upstream.url, model: 'm', api_key: 'sk-up', retries: 0 }]);
-    const bare = await startChild(['--serve-bare', upstream.url]);
+    const bare = await startNodeChild(path.join(import.meta.dirname, 'lib/bare-proxy.ts'), [upstream.url]);
+    const nginx = nginxBin ? await startNginx(nginxBin, upstream.url) : null;
+    // BENCH_COMPARE_TREE=<another checkout>: its nxs as one more interleaved path (A/B of a change).
+    const otherTree = process.env.BENCH_COMPARE_TREE;
+    const other = otherTree ? await startNodeChild(path.join(otherTree, 'bench/gateway.ts'), ['--serve-nxs', JSON.stringify([{ name: 'up', base_url: upstream.url, model: 'm', api_key: 'sk-up', retries: 0 }])]) : null;
+    peers.push(nxs, bare, ...(nginx ? [nginx] : []), ...(other ? [other] : []));
     const targets: Target[] = [
       { name: 'direct', url: `${upstream.url}/chat/completions`, headers: { authorization: 'Bearer sk-up' } },
-      { name: 'nxs', url: `${nxs.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` } },
-      { name: 'bare_node_proxy', url: `${bare.url}/v1/chat/completions`, headers: {} },
-      { name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { 'x-portkey-config': JSON.stringify({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', custom_host: upstream.url, api_key: 'sk-up', retry: { attempts: 0 } }] }) } },
+      { name: 'nxs', url: `${nxs.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` }, pid: nxs.pid },
+      { name: 'bare_node_proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, pid: bare.pid },
+      ...(nginx ? [{ name: 'nginx', url: `${nginx.url}/v1/chat/completions`, headers: {}, pid: nginx.pid }] : []),
+      ...(other ? [{ name: 'nxs_compare_tree', url: `${other.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` }, pid: other.pid }] : []),
+      { name: 'portkey', url: `${portkey.url}/v1/chat/completions`, headers: { 'x-portkey-config': JSON.stringify({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', custom_host: upstream.url, api_key: 'sk-up', retry: { attempts: 0 } }] }) }, pid: portkey.pid },
     ];
-    const lat: Record<string, { p50: number[]; p99: number[]; rps: number[] }> = {};
-    for (const t of targets) lat[t.name] = { p50: [], p99: [], rps: [] };
+    const runs: Record<string, PathFigures>[] = [];
+    const rps: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
     for (let run = 0; run < RUNS; run++) {
-      const l = await latency(targets);
-      for (const t of targets) {
-        lat[t.name]!.p50.push(l[t.name]!.p50);
-        lat[t.name]!.p99.push(l[t.name]!.p99);
-      }
-      for (const t of targets) lat[t.name]!.rps.push(await throughput(t));
+      runs.push(await latency(targets));
+      for (const t of targets) rps[t.name]!.push(await throughput(t));
     }
-    const m = (name: string, k: 'p50' | 'p99' | 'rps') => median(lat[name]![k]);
-    const added = (name: string) => ({ p50_ms: round(m(name, 'p50') - m('direct', 'p50')), p99_ms: round(m(name, 'p99') - m('direct', 'p99')) });
-    results.latency_ms = Object.fromEntries(targets.map((t) => [t.name, { p50: round(m(t.name, 'p50')), p99: round(m(t.name, 'p99')) }]));
-    results.added_ms = { nxs: added('nxs'), portkey: added('portkey'), bare_node_proxy: added('bare_node_proxy') };
-    results.throughput_rps = Object.fromEntries(targets.map((t) => [t.name, Math.round(m(t.name, 'rps'))]));
-    const a = results.added_ms as { nxs: { p50_ms: number }; portkey: { p50_ms: number } };
-    results.added_p50_ratio_nxs_over_portkey = a.portkey.p50_ms > 0 ? round(a.nxs.p50_ms / a.portkey.p50_ms) : null;
-    nxs.kill();
-    bare.kill();
+    const m = (name: string, k: keyof PathFigures): number | undefined => {
+      const xs = runs.map((r) => r[name]![k]).filter((x): x is number => x !== undefined);
+      return xs.length ? median(xs) : undefined;
+    };
+    const proxies = targets.filter((t) => t.pid !== undefined).map((t) => t.name);
+    results.latency_ms = Object.fromEntries(targets.map((t) => [t.name, { p50: round(m(t.name, 'p50')!), p99: round(m(t.name, 'p99')!), p999: round(m(t.name, 'p999')!) }]));
+    // Added latency per run (the run's own direct figures), then the median over runs.
+    const addedOf = (name: string, k: 'p50' | 'p99' | 'p999'): number => median(runs.map((r) => r[name]![k] - r.direct![k]));
+    const added = Object.fromEntries(proxies.map((n) => [n, { p50_ms: round(addedOf(n, 'p50')), p99_ms: round(addedOf(n, 'p99')), p999_ms: round(addedOf(n, 'p999')) }]));
+    results.added_ms = added;
+    results.per_request_cost = Object.fromEntries(proxies.map((n) => [n, { cpu_us: round(m(n, 'cpu_us') ?? NaN), kinstr: m(n, 'kinstr') === undefined ? null : round(m(n, 'kinstr')!) }]));
+    results.throughput_rps = Object.fromEntries(targets.map((t) => [t.name, Math.round(median(rps[t.name]!))]));
+    results.added_p50_ratio_nxs_over_portkey = added.portkey!.p50_ms > 0 ? round(added.nxs!.p50_ms / added.portkey!.p50_ms) : null;
+    for (const p of [nxs, bare, nginx, other]) p?.kill();
     if (process.env.BENCH_ONLY !== 'latency') results.failover_ms = await failover(upstream, portkey.url);
+    const fo = results.failover_ms as { refused: { nxs_cold: number } } | undefined;
+    results.targets_met = {
+      added_p50_le_0_5_ms: added.nxs!.p50_ms <= 0.5,
+      added_p99_le_2_ms: added.nxs!.p99_ms <= 2,
+      added_p50_le_half_portkey: added.nxs!.p50_ms <= added.portkey!.p50_ms / 2,
+      failover_refused_le_50_ms: fo ? fo.refused.nxs_cold <= 50 : null,
+    };
   } finally {
-    portkey.child.kill();
+    for (const p of peers) p.kill();
     await upstream.close();
   }
   results.loadavg_end = loadavg().map(round);
@@ -195,18 +217,39 @@ async function once(t: Target): Promise<number> {
   return performance.now() - t0;
 }
 
-// Interleaved: request i goes to every path in turn, so a burst of load from other processes on
-// the shared machine lands on all paths alike instead of on whichever block was running.
-async function latency(targets: Target[]): Promise<Record<string, { p50: number; p99: number }>> {
-  for (let i = 0; i < 200; i++) for (const t of targets) await once(t);
+// Interleaved: round i sends one request to every path in turn, so a burst of load from other processes on
+// the shared machine lands on all paths alike instead of on whichever block was running. Each proxy
+// serves only its own requests, so its CPU time and instructions over the loop, divided by N, are its
+// cost per request (idle wake-ups included: they are part of what it costs).
+async function latency(targets: Target[]): Promise<Record<string, PathFigures>> {
+  for (let i = 0; i < WARM; i++) for (const t of targets) await once(t);
+  const withPid = targets.filter((t) => t.pid !== undefined);
+  const counters = new Map<string, Counter>();
+  for (const t of withPid) counters.set(t.name, await countInstructions(t.pid!));
+  const cpu0 = new Map(withPid.map((t) => [t.name, cpuNs(t.pid!)]));
   const xs: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
-  for (let i = 0; i < N; i++) for (const t of targets) xs[t.name]!.push(await once(t));
-  return Object.fromEntries(
-    targets.map((t) => {
-      const v = xs[t.name]!.sort((a, b) => a - b);
-      return [t.name, { p50: v[Math.floor(v.length * 0.5)]!, p99: v[Math.floor(v.length * 0.99)]! }];
-    }),
-  );
+  // The order rotates each round, so no path always follows the same neighbour (a heavy one warms
+  // or evicts caches, wakes or idles a vCPU for whoever comes next).
+  for (let i = 0; i < N; i++) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(i + k) % targets.length]!;
+      xs[t.name]!.push(await once(t));
+    }
+  }
+  const out: Record<string, PathFigures> = {};
+  for (const t of targets) {
+    const v = xs[t.name]!.sort((a, b) => a - b);
+    const f: PathFigures = { p50: v[Math.floor(v.length * 0.5)]!, p99: v[Math.floor(v.length * 0.99)]!, p999: v[Math.floor(v.length * 0.999)]! };
+    if (t.pid !== undefined) {
+      const c0 = cpu0.get(t.name);
+      const c1 = cpuNs(t.pid);
+      if (c0 != null && c1 != null) f.cpu_us = (c1 - c0) / N / 1000;
+      const n = await counters.get(t.name)!.stop();
+      if (n) f.kinstr = (n.instructionsUser + n.instructionsKernel) / N / 1000;
+    }
+    out[t.name] = f;
+  }
+  return out;
 }
 
 async function throughput(t: Target): Promise<number> {
@@ -221,45 +264,10 @@ async function throughput(t: Target): Promise<number> {
   return n / (DUR_MS / 1000);
 }
 
-async function startNxs(providers: unknown[], warm?: unknown[]): Promise<{ url: string; kill(): void }> {
-  return startChild(['--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])]);
-}
-
-async function startChild(args: string[]): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, [import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await firstLine(child, (line) => (JSON.parse(line) as { url: string }).url);
-  return { url, kill: () => child.kill('SIGTERM') };
-}
-
-async function startPortkey(): Promise<{ url: string; child: ChildProcess }> {
-  const script = path.join(path.dirname(createRequire(import.meta.url).resolve('@portkey-ai/gateway/package.json')), 'build/start-server.js');
-  const port = Number(new URL(await refusedUrl()).port);
-  const child = spawn(process.execPath, [script, `--port=${port}`, '--headless'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
-  await firstLine(child, (line) => (line.includes('Ready for connections') ? true : undefined));
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-function firstLine<T>(child: ChildProcess, pick: (line: string) => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString('utf8');
-      for (const line of buf.split('\n')) {
-        try {
-          const v = pick(line);
-          if (v !== undefined) return resolve(v);
-        } catch {
-          // not the line we wait for
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-  });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+async function startNxs(providers: unknown[], warm?: unknown[]): Promise<Peer> {
+  // BENCH_NXS_NODE_ARGS: Node flags for the nxs child only (--cpu-prof, --trace-gc, --perf-basic-prof).
+  const nodeArgs = (process.env.BENCH_NXS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return startNodeChild(import.meta.filename, ['--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])], nodeArgs);
 }
 
 function round(x: number): number {

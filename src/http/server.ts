@@ -69,7 +69,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
 async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, closing: AbortSignal): Promise<void> {
   let style: ErrorStyle = (req.url ?? '').startsWith('/v1') ? 'openai' : 'nxs';
   try {
-    const url = new URL(req.url ?? '/', 'http://nxs.invalid');
+    const url = parseTarget(req.url ?? '/');
     const match = deps.router.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'none') throw new NxsError('NXS_ERR_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
     if (match.kind === 'wrong-method') {
@@ -100,6 +100,16 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
   } catch (err) {
     respondError(deps, res, style, err);
   }
+}
+
+// A plain path (segments of letters, digits, _ and -, no query) is its own pathname: WHATWG URL
+// parsing of it would change nothing and costs about 0.6 us per request. Anything else (a query,
+// dots, %-escapes, `//`, backslashes) goes through URL as before.
+const PLAIN_PATH = /^(?:(?:\/[\w-]+)+\/?|\/)$/;
+
+function parseTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  if (PLAIN_PATH.test(target)) return { pathname: target, searchParams: new URLSearchParams() };
+  return new URL(target, 'http://nxs.invalid');
 }
 
 function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage, params: Record<string, string>) {

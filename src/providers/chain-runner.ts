@@ -72,7 +72,8 @@ export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts:
       attempts.push({ provider: p.name, outcome: 'skipped', reason: 'context window no larger than one that was too small', ms: 0 });
       continue;
     }
-    const cred = await resolveCredential(p, deps.credentials);
+    const pending = resolveCredential(p, deps.credentials);
+    const cred = pending instanceof Promise ? await pending : pending;
     if (!force && credentialStillRefused(h, cred.fingerprint)) {
       attempts.push({ provider: p.name, outcome: 'skipped', reason: 'credential refused earlier and unchanged', ms: 0 });
       continue;

@@ -7,20 +7,12 @@ import { UpstreamFailure } from './upstream-failure.ts';
 
 /** One plain chat-completions call to one provider. Throws UpstreamFailure or NxsError (aborted). */
 export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<ChatCompletion> {
-  const r = await t.open(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
-  if (r.status < 200 || r.status >= 300) throw await t.httpFailure(r);
-  let text: string;
-  try {
-    // undici's own reader: one buffer, one decode, no async iterator per chunk.
-    text = await r.body.text();
-  } catch (err) {
-    throw r.failureOf(err);
-  } finally {
-    r.done();
-  }
+  // The whole answer in one string through a plain dispatch handler (no body stream: see collect-handler.ts).
+  const r = await t.call(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
+  if (r.status < 200 || r.status >= 300) throw t.httpFailureOf(r.status, r.headers, r.text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(r.text);
   } catch {
     throw new UpstreamFailure({ kind: 'malformed', detail: 'body is not JSON' }, 'malformed answer');
   }

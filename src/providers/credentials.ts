@@ -44,37 +44,41 @@ export function fingerprint(value: string | undefined): string {
  * In order: environment variable, `<ENV>_FILE`, the mounted secret file
  * (/run/secrets/<secret> or <env lowercased>), the encrypted store, the config
  * file, and last a prompt (CLI on a TTY only). Resolved on every call, so a
- * rotated key is picked up without a restart.
+ * rotated key is picked up without a restart. Answers without a promise unless it
+ * has to ask (an await per call costs the door's path a few thousand instructions).
  */
-export async function resolveCredential(p: ProviderSpec, src: CredentialSources): Promise<ResolvedCredential> {
-  const found = (value: string | undefined, source: CredentialSource): ResolvedCredential => {
-    const v = value?.trim();
-    if (v) src.redact(v);
-    return { value: v, source, fingerprint: fingerprint(v) };
-  };
-  if (p.credential.none) return found(undefined, 'none');
+export function resolveCredential(p: ProviderSpec, src: CredentialSources): ResolvedCredential | Promise<ResolvedCredential> {
+  const known = resolveWithoutPrompt(p, src);
+  if (known.source !== 'none' || p.credential.none || !src.prompt || p.local) return known;
+  return src.prompt(p).then((v) => (v ? found(src, v, 'prompt') : known));
+}
+
+function found(src: CredentialSources, value: string | undefined, source: CredentialSource): ResolvedCredential {
+  const v = value?.trim();
+  if (v) src.redact(v);
+  return { value: v, source, fingerprint: fingerprint(v) };
+}
+
+function resolveWithoutPrompt(p: ProviderSpec, src: CredentialSources): ResolvedCredential {
+  if (p.credential.none) return found(src, undefined, 'none');
   const c = p.credential;
   const fromEnv = src.env[c.env];
-  if (fromEnv) return found(fromEnv, 'env');
+  if (fromEnv) return found(src, fromEnv, 'env');
   const envFile = src.env[`${c.env}_FILE`];
   if (envFile) {
     const v = readSecretFile(envFile);
-    if (v) return found(v, 'env-file');
+    if (v) return found(src, v, 'env-file');
   }
   // Most hosts have no secrets folder: one check of the folder instead of one per candidate name.
   for (const name of existsSync(src.secretsDir) ? new Set([c.secret, c.env.toLowerCase(), p.name]) : []) {
     if (name.includes('/') || name.startsWith('.')) continue;
     const v = readSecretFile(path.join(src.secretsDir, name));
-    if (v) return found(v, 'secret-file');
+    if (v) return found(src, v, 'secret-file');
   }
   const stored = src.store?.get(c.secret) ?? (c.secret !== c.env ? src.store?.get(c.env) : undefined);
-  if (stored) return found(stored, 'store');
-  if (c.value) return found(c.value, 'config');
-  if (src.prompt && !p.local) {
-    const v = await src.prompt(p);
-    if (v) return found(v, 'prompt');
-  }
-  return found(undefined, 'none');
+  if (stored) return found(src, stored, 'store');
+  if (c.value) return found(src, c.value, 'config');
+  return found(src, undefined, 'none');
 }
 
 function readSecretFile(file: string): string | undefined {
