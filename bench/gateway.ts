@@ -29,6 +29,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
+import { SEA_EXEC_ARGV } from '../build/exec-argv.ts';
 import { startFakeProvider, refusedUrl, type FakeProvider } from '../test/helpers/fake-provider.ts';
 import { startNodeChild, startPortkey, findNginx, startNginx, type Peer } from './lib/peers.ts';
 import { cpuNs, countInstructions, perfAvailable, type Counter } from './lib/proc-cost.ts';
@@ -265,8 +266,9 @@ async function throughput(t: Target): Promise<number> {
 }
 
 async function startNxs(providers: unknown[], warm?: unknown[]): Promise<Peer> {
-  // BENCH_NXS_NODE_ARGS: Node flags for the nxs child only (--cpu-prof, --trace-gc, --perf-basic-prof).
-  const nodeArgs = (process.env.BENCH_NXS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // The flags dist/nxs runs with (build/exec-argv.ts), then BENCH_NXS_NODE_ARGS: Node flags for the
+  // nxs child only (--cpu-prof, --trace-gc, --perf-basic-prof).
+  const nodeArgs = [...SEA_EXEC_ARGV, ...(process.env.BENCH_NXS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   return startNodeChild(import.meta.filename, ['--serve-nxs', JSON.stringify(providers), ...(warm ? [JSON.stringify(warm)] : [])], nodeArgs);
 }
 

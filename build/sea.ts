@@ -1,6 +1,7 @@
 import { copyFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { SEA_EXEC_ARGV } from './exec-argv.ts';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -30,7 +31,7 @@ export async function buildSea(opts: SeaOptions): Promise<void> {
   const config = path.join(opts.workDir, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: opts.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache && !opts.useSnapshot, useSnapshot: Boolean(opts.useSnapshot) }),
+    JSON.stringify({ main: opts.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache && !opts.useSnapshot, useSnapshot: Boolean(opts.useSnapshot), execArgv: SEA_EXEC_ARGV }),
   );
   execFileSync(opts.hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   copyFileSync(opts.nodeBinary, opts.out);
