@@ -37,7 +37,8 @@ describe('crash harness', () => {
       if (killsLeft === 0) return;
       const gen = generation;
       setTimeout(() => {
-        if (gen !== generation) return;
+        // Not when a restart (this timer's or the final loop's) is under way: two children would share the data folder.
+        if (gen !== generation || restarting || killsLeft === 0) return;
         killsLeft--;
         restarting = (async () => {
           child.proc.kill('SIGKILL');
@@ -82,11 +83,16 @@ describe('crash harness', () => {
     while (killsLeft > 0 || restarting) {
       if (!restarting) {
         killsLeft--;
-        child.proc.kill('SIGKILL');
-        await child.exited;
-        child = await startNxs({ home, dataDir, token });
-        generation++;
-      } else await restarting;
+        // Published as `restarting` so a kill timer still armed for this generation stands down.
+        restarting = (async () => {
+          child.proc.kill('SIGKILL');
+          await child.exited;
+          child = await startNxs({ home, dataDir, token });
+          generation++;
+          restarting = null;
+        })();
+      }
+      await restarting;
     }
     generation++;
 
