@@ -17,6 +17,7 @@ import { TokenAuthority } from '../http/auth.ts';
 import { Router } from '../http/router.ts';
 import { startHttpServer, type RunningServer } from '../http/server.ts';
 import { BootLog } from './boot-log.ts';
+import { lockDataDir } from './data-lock.ts';
 import { codeCacheState } from '../runtime/load-core.ts';
 import { ensureOperatorToken } from './api-token.ts';
 import { writeHostFile, removeHostFile } from './host-file.ts';
@@ -74,19 +75,29 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   });
 
   await timed('data-dir', () => prepareDataDir(config.dataDir), () => config.dataDir);
-  const db = await timed('store', () =>
-    openStore({
-      file: path.join(config.dataDir, 'nxs.db'),
-      nativeBinding: opts.paths.sqliteBinding,
-      synchronous: config.store.synchronous,
-      busyTimeoutMs: config.store.busyTimeoutMs,
-      migrations: ALL_MIGRATIONS,
-    }),
-  );
+  // One host per store: a second one on this data folder stops here (exit 5).
+  const dataLock = lockDataDir(config.dataDir);
+  let db: Awaited<ReturnType<typeof openStore>>;
+  try {
+    db = await timed('store', () =>
+      openStore({
+        file: path.join(config.dataDir, 'nxs.db'),
+        nativeBinding: opts.paths.sqliteBinding,
+        synchronous: config.store.synchronous,
+        busyTimeoutMs: config.store.busyTimeoutMs,
+        migrations: ALL_MIGRATIONS,
+      }),
+    );
+  } catch (err) {
+    dataLock.release();
+    throw err;
+  }
   bootLog.attach(db, { version: opts.version, pid: process.pid, startedAt });
   bootLog.add(`nxs ${opts.version} starting (pid ${process.pid}, config ${files.join(', ') || 'built-in defaults'})`);
 
   const lifecycle = new Lifecycle();
+  // Registered first, so it runs last: the lock goes once the store is closed.
+  lifecycle.onStop('data-lock', () => dataLock.release());
   lifecycle.onStop('store', () => {
     try {
       db.pragma('optimize');

@@ -8,6 +8,7 @@ export const CORE_ERRORS = {
   NXS_ERR_CONFIG_UNREADABLE: { exit: EXIT.CONFIG, http: 500, summary: 'The config file cannot be read or is not valid YAML.' },
   NXS_ERR_PORT_IN_USE: { exit: EXIT.ENVIRONMENT, http: 500, summary: 'The HTTP port is already taken by another process.' },
   NXS_ERR_DATA_DIR: { exit: EXIT.ENVIRONMENT, http: 500, summary: 'The data folder cannot be created or written.' },
+  NXS_ERR_DATA_DIR_IN_USE: { exit: EXIT.ENVIRONMENT, http: 409, summary: 'Another nxs host is running on this data folder; one store has one host.' },
   NXS_ERR_STORE: { exit: EXIT.ENVIRONMENT, http: 500, summary: 'The SQLite store cannot be opened or migrated.' },
   NXS_ERR_HOST_UNREACHABLE: { exit: EXIT.UNAVAILABLE, http: 503, summary: 'No running host answers for this data folder.' },
   NXS_ERR_NOT_READY: { exit: EXIT.UNAVAILABLE, http: 503, summary: 'The host is starting or stopping and cannot serve this yet.' },

@@ -206,6 +206,10 @@ describe('nxs start as a user runs it', () => {
     const st = await runNxs(['status', '--json'], { home });
     expect(st.code).toBe(0);
     expect(JSON.parse(st.stdout)).toMatchObject({ data_dir: path.join(home, '.nxs/data') });
+    // One host per data folder: a second start on it stops at once (exit 5) and names the first.
+    const dup = await runNxs(['start', '--port', '0'], { home });
+    expect(dup.code).toBe(5);
+    expect(dup.stderr).toMatch(/another nxs host \(pid \d+\) is running on the data folder .*\[NXS_ERR_DATA_DIR_IN_USE\]/);
     // The core ran from the code cache the build trained on a real start (V8 accepted it).
     const log = await runNxs(['boot', 'log'], { home });
     expect(log.stdout).toMatch(/process: \d+ ms since exec \(Node bootstrap \d+ ms, code loaded and CLI parsed by \d+ ms, code cache accepted\)/);

@@ -1,0 +1,52 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { lockDataDir, parseLock, startTimeOf, LOCK_FILE } from '../../../src/boot/data-lock.ts';
+import { startTestHost } from '../../helpers/test-host.ts';
+import { startHost } from '../../../src/boot/host.ts';
+import { REPO_ROOT } from '../../helpers/test-context.ts';
+
+const dir = (): string => mkdtempSync(path.join(tmpdir(), 'nxs-lock-'));
+
+describe('one host per data folder', () => {
+  it('a second lock on a held folder is refused, naming the holder; release lets the next one in', () => {
+    const d = dir();
+    const held = lockDataDir(d);
+    expect(parseLock(readFileSync(path.join(d, LOCK_FILE), 'utf8'))).toEqual({ pid: process.pid, start: startTimeOf(process.pid) });
+    expect(() => lockDataDir(d)).toThrow(expect.objectContaining({ code: 'NXS_ERR_DATA_DIR_IN_USE', message: expect.stringContaining(`another nxs host (pid ${process.pid}) is running on the data folder ${d}`) }));
+    held.release();
+    expect(existsSync(path.join(d, LOCK_FILE))).toBe(false);
+    lockDataDir(d).release();
+  });
+
+  it('takes over a stale lock: a dead pid, a reused pid (another start time), garbage', () => {
+    for (const stale of ['4194302 12345\n', `${process.pid} 1\n`, 'not a lock at all', '']) {
+      const d = dir();
+      writeFileSync(path.join(d, LOCK_FILE), stale);
+      const l = lockDataDir(d);
+      expect(parseLock(readFileSync(path.join(d, LOCK_FILE), 'utf8'))?.pid).toBe(process.pid);
+      l.release();
+    }
+  });
+
+  it('release never removes a lock another host took over', () => {
+    const d = dir();
+    const l = lockDataDir(d);
+    writeFileSync(path.join(d, LOCK_FILE), '4194302 12345\n');
+    l.release();
+    expect(readFileSync(path.join(d, LOCK_FILE), 'utf8')).toBe('4194302 12345\n');
+  });
+
+  it('a second host on the same data folder fails to start with exit 5; the first keeps running', async () => {
+    await using first = await startTestHost({ steps: [] });
+    const second = startHost({
+      version: 'test',
+      env: { NXS_HOME: first.home, NXS_PORT: '0' },
+      paths: { runtimeDir: REPO_ROOT, payloadDir: path.join(REPO_ROOT, 'payload'), identityDir: path.join(REPO_ROOT, 'identity'), sqliteBinding: undefined, packed: false },
+      steps: [],
+    });
+    await expect(second).rejects.toMatchObject({ code: 'NXS_ERR_DATA_DIR_IN_USE' });
+    expect((await first.api('/readyz')).status).toBe(200);
+  });
+});
