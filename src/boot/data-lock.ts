@@ -33,7 +33,7 @@ export function lockDataDir(dataDir: string, self = { pid: process.pid, start: s
       if (systemErrorCode(err) !== 'EEXIST') throw err;
     }
     const holder = parseLock(readOrNull(file));
-    if (holder && startTimeOf(holder.pid) !== null && startTimeOf(holder.pid) === holder.start) {
+    if (holder && startTimeOf(holder.pid) === holder.start) {
       throw new NxsError('NXS_ERR_DATA_DIR_IN_USE', `another nxs host (pid ${holder.pid}) is running on the data folder ${dataDir}; stop it first (nxs status shows it), or give this one its own --data-dir`, { dataDir, pid: holder.pid });
     }
     // Stale (its process is gone, or the pid was reused) or unreadable: take it over.
