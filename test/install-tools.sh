@@ -8,12 +8,8 @@ missing=''
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need busybox busybox-static
 need shellcheck shellcheck
-# The build: zstd compresses the payload; the static unzstd shipped in it is
-# linked against libzstd.a (libzstd-dev) with musl-gcc (musl-tools).
-need zstd zstd
-need musl-gcc musl-tools
-[ -f /usr/lib/x86_64-linux-gnu/libzstd.a ] || [ "$(uname -m)" != x86_64 ] || missing="$missing libzstd-dev"
-need strip binutils
+# The build's own tools (zstd, libzstd-dev, musl-tools, binutils): the e2e suite builds dist/nxs.
+sh "$(dirname "$0")/../build/install-tools.sh" || exit 1
 need redis-server redis-server
 need bwrap bubblewrap
 need git git
@@ -25,7 +21,10 @@ need curl curl
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test tools: installing$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || { echo "test tools: apt-get install$missing failed" >&2; exit 1; }
+  apt-get update -qq >/dev/null || { echo "test tools: apt-get update failed" >&2; exit 1; }
+  # $missing is a list of package names: split on purpose.
+  # shellcheck disable=SC2086
+  apt-get install -y -qq $missing >/dev/null || { echo "test tools: apt-get install$missing failed" >&2; exit 1; }
 else
   echo "test tools: missing$missing (install them with apt-get as root)" >&2
 fi
