@@ -10,16 +10,22 @@ import { CORE_CACHE_FILE, TRAIN_ENV } from '../src/runtime/load-core.ts';
  * asks it GET /readyz and /healthz once it prints its ready banner, stops it with
  * SIGTERM, and the loader writes
  * V8's code cache of the core as the process exits: the bytecode of every
- * function a start and a stop ran. Only for the build machine's architecture
- * (V8 accepts a cache only from the same binary). Returns the cache's size.
+ * function a start and a stop ran. V8 accepts a cache only from the same
+ * binary, so a cross build trains under an emulator: `launcher` goes in front
+ * of the executable (qemu and the staged private loader, see crossTrainer).
+ * Returns the cache's size.
  */
-export async function trainCodeCache(stageDir: string, timeoutMs = 60_000): Promise<number> {
+export async function trainCodeCache(stageDir: string, opts: { launcher?: readonly string[]; timeoutMs?: number } = {}): Promise<number> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const launcher = opts.launcher ?? [];
   const home = mkdtempSync(path.join(tmpdir(), 'nxs-train-'));
   const cache = path.join(stageDir, CORE_CACHE_FILE);
   rmSync(cache, { force: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(path.join(stageDir, 'bin/nxs'), ['start', '--port', '0'], {
+      const exe = path.join(stageDir, 'bin/nxs');
+      const [cmd, ...args] = [...launcher, exe, 'start', '--port', '0'];
+      const child = spawn(cmd!, args, {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NXS_RUNTIME_DIR: stageDir, NXS_LOG_LEVEL: 'warn', [TRAIN_ENV]: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -56,4 +62,16 @@ async function readyz(url: string): Promise<void> {
       // The cache is still made; it only lacks the request path.
     }
   }
+}
+
+/**
+ * How to run a staged executable of another architecture here: qemu user mode in
+ * front of its private loader (the header's launch does the same through the
+ * loader). Null when this machine has no qemu for it or the stage has no loader.
+ */
+export function crossTrainer(stageDir: string, arch: string, loader: string, which: (cmd: string) => string | null): string[] | null {
+  const qemu = arch === 'arm64' ? (which('qemu-aarch64-static') ?? which('qemu-aarch64')) : null;
+  const ld = path.join(stageDir, 'lib', loader);
+  if (!qemu || !existsSync(ld)) return null;
+  return [qemu, ld, '--library-path', path.join(stageDir, 'lib')];
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { CACHE, DIST, missing, record, run, startUntilReady } from './helpers.ts';
 
 // (c) dist/nxs-arm64 under qemu-aarch64-static. Without binfmt_misc (a container
@@ -41,6 +42,14 @@ describe.skipIf(reason)(`arm64 under qemu-aarch64-static${reason ? ` (skipped: $
       expect((await fetch(`${warm.url}/healthz`)).status).toBe(200);
     } finally {
       expect(await warm.stop()).toBe(0);
+    }
+    // The build trained the arm64 core's code cache under qemu too, and V8 took it.
+    const db = new Database(path.join(dir, 'home/.nxs/data/nxs.db'), { readonly: true });
+    try {
+      const last = db.prepare(`SELECT entry FROM boot_log WHERE entry LIKE 'process:%' ORDER BY ts DESC LIMIT 1`).get() as { entry: string } | undefined;
+      expect(last?.entry).toMatch(/code cache accepted/);
+    } finally {
+      db.close();
     }
   });
 
