@@ -4,7 +4,7 @@
 // By default the loader and shared libraries are collected (build/private-libs.ts)
 // and shipped in lib/: +5.4 MB unpacked, +1.7 MB in the file, and it then runs
 // with an old glibc or none at all (docs/benchmarks/portability.md).
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { arch as hostArch } from 'node:process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,7 +80,7 @@ stage({
 });
 if (native && !snapshot) step(`code cache trained on a start: ${((await trainCodeCache(stageDir)) / 1e6).toFixed(2)} MB`);
 else if (!snapshot) {
-  const launcher = crossTrainer(stageDir, target.arch, target.loader, whichCommand);
+  const launcher = crossTrainer(stageDir, target.arch, target.loader);
   if (launcher) step(`code cache trained on a start under ${path.basename(launcher[0]!)}: ${((await trainCodeCache(stageDir, { launcher, timeoutMs: 300_000 })) / 1e6).toFixed(2)} MB`);
   else step(`no code cache: a cross build needs qemu-${target.arch === 'arm64' ? 'aarch64' : target.arch}-static and the private loader to train one`);
 }
@@ -121,10 +121,3 @@ chmodSync(tmp, 0o755);
 const { renameSync } = await import('node:fs');
 renameSync(tmp, out);
 step(`wrote ${path.relative(root, out)}: ${(statSync(out).size / 1e6).toFixed(1)} MB, sha256 ${payloadSha256.slice(0, 12)}…`);
-
-function whichCommand(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
-  }
-  return null;
-}

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CORE_CACHE_FILE, TRAIN_ENV } from '../src/runtime/load-core.ts';
+import { which } from '../src/sandbox/which.ts';
 
 /**
  * Makes app/core.cache in the staged runtime: starts the staged executable as a
@@ -37,7 +38,7 @@ export async function trainCodeCache(stageDir: string, opts: { launcher?: readon
         out += c.toString();
         const url = /ready at (http:\/\/\S+)/.exec(out)?.[1];
         // The first requests a host serves (what bench:startup and a supervisor ask) belong in the cache too.
-        if (url) void readyz(url).finally(() => child.kill('SIGTERM'));
+        if (url) void firstRequests(url).finally(() => child.kill('SIGTERM'));
       });
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       child.on('error', reject);
@@ -54,7 +55,7 @@ export async function trainCodeCache(stageDir: string, opts: { launcher?: readon
   }
 }
 
-async function readyz(url: string): Promise<void> {
+async function firstRequests(url: string): Promise<void> {
   for (const p of ['/readyz', '/healthz']) {
     try {
       await (await fetch(url + p)).text();
@@ -69,8 +70,8 @@ async function readyz(url: string): Promise<void> {
  * front of its private loader (the header's launch does the same through the
  * loader). Null when this machine has no qemu for it or the stage has no loader.
  */
-export function crossTrainer(stageDir: string, arch: string, loader: string, which: (cmd: string) => string | null): string[] | null {
-  const qemu = arch === 'arm64' ? (which('qemu-aarch64-static') ?? which('qemu-aarch64')) : null;
+export function crossTrainer(stageDir: string, arch: string, loader: string): string[] | null {
+  const qemu = arch === 'arm64' ? (which('qemu-aarch64-static', process.env.PATH) ?? which('qemu-aarch64', process.env.PATH)) : null;
   const ld = path.join(stageDir, 'lib', loader);
   if (!qemu || !existsSync(ld)) return null;
   return [qemu, ld, '--library-path', path.join(stageDir, 'lib')];

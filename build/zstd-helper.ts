@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Arch } from './targets.ts';
+import { which } from '../src/sandbox/which.ts';
 
 export interface Toolchain {
   cc: string;
@@ -27,11 +28,6 @@ export const ZSTD_HELPER_PACKAGES: Record<Arch, string> = {
   x64: 'libzstd-dev musl-tools (or gcc alone: a larger glibc-static helper)',
   arm64: 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross, and libzstd-dev_*_arm64.deb in the deb folder (test/portability/install-tools.sh)',
 };
-
-function which(tool: string): string | undefined {
-  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) if (existsSync(path.join(dir, tool))) return path.join(dir, tool);
-  return undefined;
-}
 
 /** The arm64 libzstd.a, unpacked once from libzstd-dev's arm64 .deb into the cache. */
 function arm64Libzstd(cacheDir: string, debDir: string): string | undefined {
@@ -53,11 +49,11 @@ export function toolchainFor(arch: Arch, cacheDir: string, debDir: string): Tool
   if (arch === 'x64') {
     const libzstd = '/usr/lib/x86_64-linux-gnu/libzstd.a';
     if (!existsSync(libzstd) || !existsSync('/usr/include/zstd.h')) return undefined;
-    if (which('musl-gcc')) return { cc: 'musl-gcc', include: '/usr/include', libzstd };
-    if (which('gcc')) return { cc: 'gcc', include: '/usr/include', libzstd };
+    if (which('musl-gcc', process.env.PATH)) return { cc: 'musl-gcc', include: '/usr/include', libzstd };
+    if (which('gcc', process.env.PATH)) return { cc: 'gcc', include: '/usr/include', libzstd };
     return undefined;
   }
-  const cc = which('aarch64-linux-gnu-gcc');
+  const cc = which('aarch64-linux-gnu-gcc', process.env.PATH);
   const libzstd = cc ? arm64Libzstd(cacheDir, debDir) : undefined;
   if (!cc || !libzstd) return undefined;
   return { cc, include: path.join(path.dirname(path.dirname(path.dirname(libzstd))), 'include'), libzstd };

@@ -1,6 +1,7 @@
 import type { ConfigSection } from '../config/section.ts';
 import type { ConfigCheck } from '../config/check.ts';
 import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
+import { AGENT_NAME } from '../supervisor/spawn-spec.ts';
 
 export type TrustLevel = 'main' | 'member';
 
@@ -138,6 +139,6 @@ function triggerOf(value: unknown, path: string, check: ConfigCheck): string | n
 
 function agentName(value: unknown, check: ConfigCheck): string {
   const name = check.str(value, 'assistant.tools.agent', 'assistant');
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) check.fail('assistant.tools.agent', 'an agent name of letters, digits, ".", "_" or "-" (at most 64)', name);
+  if (!AGENT_NAME.test(name)) check.fail('assistant.tools.agent', 'an agent name of letters, digits, ".", "_" or "-" (at most 64)', name);
   return name;
 }

@@ -2,6 +2,7 @@ import type { ConfigSection } from '../config/section.ts';
 import type { ConfigCheck } from '../config/check.ts';
 import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
 import type { RestartMode } from './restart-policy.ts';
+import { AGENT_NAME } from './spawn-spec.ts';
 
 /** One agent defined in config (`agents:` list); spawned by name through the API or at boot. */
 export interface AgentDefinition {
@@ -62,7 +63,7 @@ export const supervisorSection: ConfigSection<SupervisorConfig> = {
 function parseAgent(value: unknown, p: string, check: ConfigCheck): AgentDefinition {
   const o = check.obj(value, p, ['name', 'capabilities', 'module', 'restart', 'autostart', 'settings']);
   const name = check.str(o.name, `${p}.name`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) check.fail(`${p}.name`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
+  if (!AGENT_NAME.test(name)) check.fail(`${p}.name`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
   const caps = o.capabilities === undefined ? undefined : check.arr(o.capabilities, `${p}.capabilities`).map((c, i) => {
     if (!isCapability(c)) check.fail(`${p}.capabilities.${i}`, `one of ${CAPABILITIES.join(', ')}`, c);
     return c;

@@ -32,22 +32,28 @@ describe('crash harness', () => {
     let killsLeft = KILLS;
     let restarting: Promise<void> | null = null;
 
+    // One kill and restart at a time, published as `restarting`: a kill timer still armed
+    // for this generation stands down, or two children would share the data folder.
+    const killAndRestart = (then?: () => void): Promise<void> => {
+      killsLeft--;
+      restarting = (async () => {
+        child.proc.kill('SIGKILL');
+        await child.exited;
+        child = await startNxs({ home, dataDir, token });
+        generation++;
+        restarting = null;
+        then?.();
+      })();
+      return restarting;
+    };
+
     // Kills the child after a random delay, restarts it, and arms the next kill.
     const armKill = (): void => {
       if (killsLeft === 0) return;
       const gen = generation;
       setTimeout(() => {
-        // Not when a restart (this timer's or the final loop's) is under way: two children would share the data folder.
         if (gen !== generation || restarting || killsLeft === 0) return;
-        killsLeft--;
-        restarting = (async () => {
-          child.proc.kill('SIGKILL');
-          await child.exited;
-          child = await startNxs({ home, dataDir, token });
-          generation++;
-          restarting = null;
-          armKill();
-        })();
+        void killAndRestart(armKill);
       }, 30 + Math.floor(random() * 400));
     };
 
@@ -80,20 +86,7 @@ describe('crash harness', () => {
       }),
     );
     // Kills not yet used happen now, while the backlog runs.
-    while (killsLeft > 0 || restarting) {
-      if (!restarting) {
-        killsLeft--;
-        // Published as `restarting` so a kill timer still armed for this generation stands down.
-        restarting = (async () => {
-          child.proc.kill('SIGKILL');
-          await child.exited;
-          child = await startNxs({ home, dataDir, token });
-          generation++;
-          restarting = null;
-        })();
-      }
-      await restarting;
-    }
+    while (killsLeft > 0 || restarting) await (restarting ?? killAndRestart());
     generation++;
 
     // Barrier: one more job per group; group order means they finish after everything before them.

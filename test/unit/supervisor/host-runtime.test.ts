@@ -5,18 +5,10 @@ import { NxsError } from '../../../src/core/errors.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { makeTestContext, type TestContext } from '../../helpers/test-context.ts';
 import { supervisorHost, json, running } from './helpers.ts';
+import { codeOf } from '../../helpers/error-code.ts';
 
 function supervisor(ctx: TestContext): AgentSupervisor {
   return new AgentSupervisor(ctx, { gpu: new GpuScheduler([{ id: 0, name: 'fake' }]), random: () => 0.5 });
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof NxsError ? err.code : 'not-an-NxsError';
-  }
-  return undefined;
 }
 
 describe('host agents (runtime host) in the supervisor', () => {

@@ -6,6 +6,7 @@ import { NxsError } from '../../../src/core/errors.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { makeTestContext, type TestContext } from '../../helpers/test-context.ts';
 import { agentModules } from './helpers.ts';
+import { codeOf } from '../../helpers/error-code.ts';
 
 function supervisor(ctx: TestContext): AgentSupervisor {
   return new AgentSupervisor(ctx, { gpu: new GpuScheduler([{ id: 0, name: 'fake' }] as never), random: () => 0.5 });
@@ -18,15 +19,6 @@ function started(ctx: TestContext, id: string): Promise<unknown> {
       if ((p as { agentId: string }).agentId === id) (off(), resolve(p));
     });
   });
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof NxsError ? err.code : 'not-an-NxsError';
-  }
-  return undefined;
 }
 
 describe("the tier's maxAgents", () => {
