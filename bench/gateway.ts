@@ -23,14 +23,15 @@
 // requests that do not reach the chain and a separate client has run 300 failovers
 // on other providers) and warm (afterwards). BENCH_ONLY=failover skips the latency
 // part, BENCH_ONLY=latency the failover part. BENCH_COMPARE_TREE=<checkout> adds that
-// tree's nxs as one more interleaved path (A/B). BENCH_NXS_NODE_ARGS passes Node flags
+// tree's nxs as one more interleaved path (A/B; BENCH_COMPARE_NODE_ARGS adds Node flags to it). BENCH_NXS_NODE_ARGS passes Node flags
 // to the nxs child (--cpu-prof, --trace-gc, --perf-basic-prof). Ends with one JSON line.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
 import { SEA_EXEC_ARGV } from '../build/exec-argv.ts';
-import { startFakeProvider, refusedUrl, type FakeProvider } from '../test/helpers/fake-provider.ts';
+import { startFakeProvider, refusedUrl } from '../test/helpers/fake-provider.ts';
+import { LeanClient } from './lib/lean-client.ts';
 import { startNodeChild, startPortkey, findNginx, startNginx, type Peer } from './lib/peers.ts';
 import { cpuNs, countInstructions, perfAvailable, type Counter } from './lib/proc-cost.ts';
 import { median } from './lib/stats.ts';
@@ -44,6 +45,13 @@ const CONC = Number(process.env.BENCH_CONC ?? 16);
 const DUR_MS = Number(process.env.BENCH_DUR_MS ?? 2000);
 const TOKEN = 'bench-token-0123456789';
 const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] });
+// The measuring client: the lean one (bench/lib/lean-client.ts, why there) or, for comparison with
+// the figures before 2026-11-22, Node's fetch.
+const CLIENT = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'lean';
+const leanClients: LeanClient[] = [];
+// Seeds each latency run's shuffled orders (declared before the top-level await below runs main()).
+let runIndex = 0;
+const leanOf = new WeakMap<object, { client: LeanClient; request: Buffer }>();
 
 if (process.argv[2] === '--serve-nxs') await serveNxs(JSON.parse(process.argv[3]!) as unknown[]);
 else await main();
@@ -102,11 +110,12 @@ interface PathFigures {
 }
 
 async function main(): Promise<void> {
-  const upstream = await startFakeProvider({ name: 'up' });
+  // The upstream in its own process (bench/lib/fake-upstream.ts says why).
+  const upstream = await startNodeChild(path.join(import.meta.dirname, 'lib/fake-upstream.ts'), []);
   const portkey = await startPortkey();
   const nginxBin = findNginx();
   const results: Record<string, unknown> = {
-    method: `N=${N} sequential interleaved across paths after ${WARM} warm-up rounds, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores`,
+    method: `N=${N} sequential interleaved across paths after ${WARM} warm-up rounds, ${CONC} concurrent for ${DUR_MS} ms, median of ${RUNS} runs, loopback, 2 shared cores, ${CLIENT === 'lean' ? 'lean keep-alive client' : 'fetch client'}, upstream in its own process`,
     answer_cache_entries: Number(process.env.BENCH_CACHE ?? 0),
     nginx: nginxBin ? spawnSync(nginxBin, ['-v'], { encoding: 'utf8' }).stderr.trim() : 'skipped: no nginx on PATH (apt-get install nginx-light)',
     instruction_counts: perfAvailable() ? 'perf stat' : 'skipped: perf cannot count instructions here',
@@ -124,7 +133,9 @@ async function main(): Promise<void> {
     const nginx = nginxBin ? await startNginx(nginxBin, upstream.url) : null;
     // BENCH_COMPARE_TREE=<another checkout>: its nxs as one more interleaved path (A/B of a change).
     const otherTree = process.env.BENCH_COMPARE_TREE;
-    const other = otherTree ? await startNodeChild(path.join(otherTree, 'bench/gateway.ts'), ['--serve-nxs', JSON.stringify([{ name: 'up', base_url: upstream.url, model: 'm', api_key: 'sk-up', retries: 0 }])]) : null;
+    // It runs with the same shipped flags, then BENCH_COMPARE_NODE_ARGS (an A/B of a flag: the same tree twice).
+    const otherArgs = [...SEA_EXEC_ARGV, ...(process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+    const other = otherTree ? await startNodeChild(path.join(otherTree, 'bench/gateway.ts'), ['--serve-nxs', JSON.stringify([{ name: 'up', base_url: upstream.url, model: 'm', api_key: 'sk-up', retries: 0 }])], otherArgs) : null;
     peers.push(nxs, bare, ...(nginx ? [nginx] : []), ...(other ? [other] : []));
     const targets: Target[] = [
       { name: 'direct', url: `${upstream.url}/chat/completions`, headers: { authorization: 'Bearer sk-up' } },
@@ -164,14 +175,16 @@ async function main(): Promise<void> {
     };
   } finally {
     for (const p of peers) p.kill();
-    await upstream.close();
+    upstream.kill();
+    for (const c of leanClients) c.close();
   }
+  if (CLIENT === 'lean') results.lean_client_reconnects = leanClients.reduce((n, c) => n + c.reconnects, 0);
   results.loadavg_end = loadavg().map(round);
   console.error(JSON.stringify(results, null, 2));
   console.log(JSON.stringify({ bench: 'gateway', ...results }));
 }
 
-async function failover(upstream: FakeProvider, portkeyUrl: string): Promise<Record<string, unknown>> {
+async function failover(upstream: { url: string }, portkeyUrl: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const bad500 = await startFakeProvider({ name: 'bad500', fallback: { kind: 'status', status: 500 } });
   const hang = await startFakeProvider({ name: 'hang', fallback: { kind: 'hang' } });
@@ -210,18 +223,56 @@ async function failover(upstream: FakeProvider, portkeyUrl: string): Promise<Rec
   return out;
 }
 
-async function once(t: Target): Promise<number> {
+/** One request to `t`, timed from the first byte sent to the last byte read; `client` for a throughput worker's own connection. */
+async function once(t: Target, client?: LeanClient): Promise<number> {
+  if (CLIENT === 'fetch') {
+    const t0 = performance.now();
+    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: BODY });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${t.name}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+    return performance.now() - t0;
+  }
+  let lean = leanOf.get(t);
+  if (!lean) {
+    lean = { client: newLeanClient(t.url), request: LeanClient.post(t.url, t.headers, BODY) };
+    leanOf.set(t, lean);
+  }
   const t0 = performance.now();
-  const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: BODY });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${t.name}: HTTP ${res.status}: ${text.slice(0, 300)}`);
-  return performance.now() - t0;
+  const answer = await (client ?? lean.client).send(lean.request);
+  const ms = performance.now() - t0;
+  if (answer.status !== 200) throw new Error(`${t.name}: HTTP ${answer.status}: ${answer.body.slice(0, 300)}`);
+  return ms;
+}
+
+function newLeanClient(url: string): LeanClient {
+  const c = new LeanClient(url);
+  leanClients.push(c);
+  return c;
 }
 
 // Interleaved: round i sends one request to every path in turn, so a burst of load from other processes on
 // the shared machine lands on all paths alike instead of on whichever block was running. Each proxy
 // serves only its own requests, so its CPU time and instructions over the loop, divided by N, are its
 // cost per request (idle wake-ups included: they are part of what it costs).
+/** mulberry32: a small seeded generator, so a run's orders can be replayed. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(xs: T[], random: () => number): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+}
+
 async function latency(targets: Target[]): Promise<Record<string, PathFigures>> {
   for (let i = 0; i < WARM; i++) for (const t of targets) await once(t);
   const withPid = targets.filter((t) => t.pid !== undefined);
@@ -229,13 +280,16 @@ async function latency(targets: Target[]): Promise<Record<string, PathFigures>> 
   for (const t of withPid) counters.set(t.name, await countInstructions(t.pid!));
   const cpu0 = new Map(withPid.map((t) => [t.name, cpuNs(t.pid!)]));
   const xs: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
-  // The order rotates each round, so no path always follows the same neighbour (a heavy one warms
-  // or evicts caches, wakes or idles a vCPU for whoever comes next).
+  // Each round goes through the paths in a fresh shuffled order, so every path follows every other
+  // equally often: what a neighbour leaves behind (Portkey's collector and timers still running on
+  // the other vCPU, caches warmed or evicted) lands on all alike. Rotating one fixed order, as
+  // until 2026-11-22, kept each path behind the same neighbour in 5 rounds of 6, and an A/A run
+  // (the same nxs twice) then differed by 0.5-0.9 ms at p99 and 20-28k instructions a request.
+  const random = seededRandom(0x6e7873 + runIndex++);
+  const order = [...targets];
   for (let i = 0; i < N; i++) {
-    for (let k = 0; k < targets.length; k++) {
-      const t = targets[(i + k) % targets.length]!;
-      xs[t.name]!.push(await once(t));
-    }
+    shuffle(order, random);
+    for (const t of order) xs[t.name]!.push(await once(t));
   }
   const out: Record<string, PathFigures> = {};
   for (const t of targets) {
@@ -257,10 +311,12 @@ async function throughput(t: Target): Promise<number> {
   let n = 0;
   const end = performance.now() + DUR_MS;
   await Promise.all(Array.from({ length: CONC }, async () => {
+    const client = CLIENT === 'lean' ? newLeanClient(t.url) : undefined;
     while (performance.now() < end) {
-      await once(t);
+      await once(t, client);
       n++;
     }
+    client?.close();
   }));
   return n / (DUR_MS / 1000);
 }

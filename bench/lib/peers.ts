@@ -44,7 +44,8 @@ export function findNginx(): string | null {
 /**
  * nginx as a keep-alive reverse proxy to `upstream` (an origin): one worker, no master (so the
  * process we measure is the one serving), no access log, a keep-alive upstream pool like the
- * Node proxies' undici Pool, the provider key set on the way out like nxs does. Not Node and
+ * Node proxies' undici Pool, the provider key set on the way out like nxs does, and no end to a
+ * client's keep-alive connection after 1000 requests (nginx's default; the Node servers have none). Not Node and
  * event-driven C: the least any proxy process in the path costs on this machine.
  */
 export async function startNginx(bin: string, upstream: string): Promise<Peer> {
@@ -60,6 +61,7 @@ error_log stderr warn;
 events { worker_connections 1024; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   upstream up { server ${up.host}; keepalive 64; }

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorStyle } from './route.ts';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+/** Writes `body` as JSON; with `redactor`, registered secrets are scrubbed from the text first (Route.scrubAnswer). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, redactor?: { scrub(text: string): string }): void {
+  const text = redactor ? redactor.scrub(JSON.stringify(body)) : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

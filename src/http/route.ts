@@ -32,6 +32,12 @@ export interface Route {
   /** Checked before the handler runs; denial is 403 with seed 004's body. */
   capability?: Capability;
   errorStyle?: ErrorStyle;
+  /**
+   * The answer carries text from outside nxs (a provider's completion): registered secrets are
+   * scrubbed from the serialized body before it leaves, as the door's streamed chunks are. Not for
+   * every route: `POST /api/tokens` must hand its new (registered) token to the caller.
+   */
+  scrubAnswer?: boolean;
   /** Routes that must answer while the host is still starting (health, status). */
   beforeReady?: boolean;
   handler(req: RouteRequest): Promise<RouteResult> | RouteResult;

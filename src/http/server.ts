@@ -28,9 +28,12 @@ export interface RunningServer {
 
 /** Starts the API server. EADDRINUSE becomes NXS_ERR_PORT_IN_USE with the fix in its message. */
 export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningServer> {
-  const closing = new AbortController();
+  // Each request in flight, so a stop can cancel them (streams end, upstream calls are cut). A Set
+  // rather than a listener per request on one shared signal: adding and removing an EventTarget
+  // listener cost the door's path ~3 us a request.
+  const inFlight = new Set<AbortController>();
   const server = process.getBuiltinModule('node:http').createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
-    void handle(deps, req, res, closing.signal);
+    void handle(deps, req, res, inFlight);
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -57,7 +60,8 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
     server,
     close: () =>
       new Promise<void>((resolve) => {
-        closing.abort(new Error('host stopping'));
+        const stopping = new Error('host stopping');
+        for (const request of inFlight) request.abort(stopping);
         server.close(() => resolve());
         server.closeIdleConnections();
         // Streams (SSE) end when `closing` aborts; anything left is cut.
@@ -66,7 +70,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   };
 }
 
-async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, closing: AbortSignal): Promise<void> {
+async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, inFlight: Set<AbortController>): Promise<void> {
   let style: ErrorStyle = (req.url ?? '').startsWith('/v1') ? 'openai' : 'nxs';
   try {
     const url = parseTarget(req.url ?? '/');
@@ -88,14 +92,13 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
       if (!res.writableFinished) abort.abort(new Error('client went away'));
     };
     res.once('close', onGone);
-    const onClosing = (): void => abort.abort(closing.reason);
-    closing.addEventListener('abort', onClosing, { once: true });
+    inFlight.add(abort);
     try {
       const result = await route.handler({ params, query: url.searchParams, body, principal, raw: req, res, signal: abort.signal });
       if (result === STREAMED) return;
-      if (!res.headersSent) sendJson(res, result.status ?? 200, result.body, result.headers);
+      if (!res.headersSent) sendJson(res, result.status ?? 200, result.body, result.headers, route.scrubAnswer ? deps.redactor : undefined);
     } finally {
-      closing.removeEventListener('abort', onClosing);
+      inFlight.delete(abort);
     }
   } catch (err) {
     respondError(deps, res, style, err);
@@ -114,7 +117,7 @@ function parseTarget(target: string): { pathname: string; searchParams: URLSearc
 
 function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage, params: Record<string, string>) {
   if (route.auth === 'public') return null;
-  const token = bearerToken(req.headers.authorization);
+  const token = bearerToken(headerValue(req, 'authorization'));
   if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>" (the token is in the data folder\'s api-token file)');
   const principal = deps.auth.resolve(token);
   if (!principal) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'the bearer token is not valid for this host');
@@ -125,12 +128,27 @@ function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage, 
   return principal;
 }
 
+/**
+ * A request header's value, read off rawHeaders: `req.headers` builds an object of every header
+ * on first use (~8k instructions), and the server itself needs only these two. The first value
+ * wins, as in req.headers for authorization (duplicates dropped) and content-length (llhttp
+ * refuses differing duplicates).
+ */
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
+}
+
 function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') {
     req.resume();
     return Promise.resolve(undefined);
   }
-  const declared = Number(req.headers['content-length'] ?? 0);
+  const declared = Number(headerValue(req, 'content-length') ?? 0);
   if (declared > limit) {
     req.resume();
     return Promise.reject(new NxsError('NXS_ERR_PAYLOAD_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (server.max_body_bytes)`));

@@ -9,7 +9,8 @@ import type { ClientSettings } from './config.ts';
 import { classifyProviderError } from './classify.ts';
 import { availability, credentialStillRefused, recordCredentialRefused, recordFailure, recordRateLimit, recordSuccess, type BreakerPolicy } from './breaker.ts';
 import type { HealthStore } from './health-store.ts';
-import { resolveCredential, type CredentialSources, type ResolvedCredential } from './credentials.ts';
+import type { ResolvedCredential } from './credentials.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { UpstreamFailure, describeFailure } from './upstream-failure.ts';
 import { abortedError } from './transport.ts';
 
@@ -19,7 +20,7 @@ export interface RunnerDeps {
   events: EventBus;
   health: HealthStore;
   settings: ClientSettings;
-  credentials: CredentialSources;
+  credentials: CredentialCache;
   random: () => number;
   /** Removes registered secrets from text that came from a provider (error bodies can echo a key). */
   scrub: (text: string) => string;
@@ -72,7 +73,7 @@ export async function runChain<T>(deps: RunnerDeps, order: ProviderSpec[], opts:
       attempts.push({ provider: p.name, outcome: 'skipped', reason: 'context window no larger than one that was too small', ms: 0 });
       continue;
     }
-    const pending = resolveCredential(p, deps.credentials);
+    const pending = deps.credentials.resolve(p);
     const cred = pending instanceof Promise ? await pending : pending;
     if (!force && credentialStillRefused(h, cred.fingerprint)) {
       attempts.push({ provider: p.name, outcome: 'skipped', reason: 'credential refused earlier and unchanged', ms: 0 });
@@ -128,6 +129,7 @@ async function tryProvider<T>(deps: RunnerDeps, p: ProviderSpec, cred: ResolvedC
       const cur = health.get(p.name);
       if (d.action === 'credential') {
         health.set(recordCredentialRefused(cur, cred.fingerprint, d.reason));
+        deps.credentials.forget(p);
         const message = `${p.name} refused its credential (${cred.source}); it is skipped until the credential changes (nxs secrets set ${p.credential.secret})`;
         deps.log.warn({ provider: p.name, source: cred.source }, message);
         deps.events.emit('provider.credential_expired', { provider: p.name, source: cred.source });

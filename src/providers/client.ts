@@ -15,6 +15,7 @@ import { callChat } from './chat-call.ts';
 import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
 import { fingerprint, type CredentialSources } from './credentials.ts';
 import { streamWithFailover } from './stream-failover.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { RecoveryProbe } from './recovery-probe.ts';
 import { conditionHolds } from './enabled-if.ts';
 import type { Facts } from '../detect/facts.ts';
@@ -82,7 +83,7 @@ export class FallbackClient implements LlmClient {
     // The cache's writes are batched on a real one-shot timer, deliberately not the injected clock: the delay
     // decides nothing (reads and close flush first), and on a fake clock it would sit among the timers tests count.
     this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now(), (flush) => setTimeout(flush, CACHE_BATCH_MS).unref());
-    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: deps.credentials, random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set() };
+    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: new CredentialCache(deps.clock, deps.credentials), random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set() };
     this.recovery = new RecoveryProbe({ clock: deps.clock, log: deps.log, probe: (p) => this.probe(p), candidates: () => this.recoveryCandidates(), onWin: (p) => this.recovered(p) });
     // Breakers reloaded from the store may already be open: schedule their probes.
     this.recovery.reschedule(this.health, this.isDegraded());

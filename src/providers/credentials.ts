@@ -25,7 +25,7 @@ export interface CredentialSources {
   redact: (secret: string) => void;
 }
 
-// A key is resolved on every call; its digest is worked out once per distinct value (a handful per host).
+// A key is resolved about once a second per provider (credential-cache.ts); its digest is worked out once per distinct value (a handful per host).
 const fingerprints = new Map<string, string>();
 
 export function fingerprint(value: string | undefined): string {
@@ -43,8 +43,9 @@ export function fingerprint(value: string | undefined): string {
 /**
  * In order: environment variable, `<ENV>_FILE`, the mounted secret file
  * (/run/secrets/<secret> or <env lowercased>), the encrypted store, the config
- * file, and last a prompt (CLI on a TTY only). Resolved on every call, so a
- * rotated key is picked up without a restart. Answers without a promise unless it
+ * file, and last a prompt (CLI on a TTY only). Callers go through CredentialCache,
+ * which asks again at most once a second, so a rotated key is picked up without a
+ * restart. Answers without a promise unless it
  * has to ask (an await per call costs the door's path a few thousand instructions).
  */
 export function resolveCredential(p: ProviderSpec, src: CredentialSources): ResolvedCredential | Promise<ResolvedCredential> {

@@ -39,7 +39,7 @@ const modelsByChain = new WeakMap<readonly unknown[], { id: string; owned_by: st
 /** The OpenAI-compatible door: POST /v1/chat/completions, GET /v1/models, and deferred answers. */
 export function doorRoutes(d: DoorDeps): Route[] {
   return [
-    { method: 'POST', path: '/v1/chat/completions', auth: 'token', errorStyle: 'openai', handler: (r) => chatCompletions(d, r) },
+    { method: 'POST', path: '/v1/chat/completions', auth: 'token', errorStyle: 'openai', scrubAnswer: true, handler: (r) => chatCompletions(d, r) },
     {
       method: 'GET',
       path: '/v1/models',
@@ -52,6 +52,7 @@ export function doorRoutes(d: DoorDeps): Route[] {
       path: '/v1/deferred/:id',
       auth: 'token',
       errorStyle: 'openai',
+      scrubAnswer: true,
       handler: ({ params }) => {
         const id = Number(params.id);
         if (!Number.isInteger(id) || id < 1) throw new NxsError('NXS_ERR_BAD_REQUEST', `deferred id must be a positive integer; got ${JSON.stringify(params.id)}`);

@@ -26,4 +26,18 @@ describe('Router', () => {
     expect(r.match('GET', '/api/nothing')).toEqual({ kind: 'none' });
     expect(r.match('GET', '/api/agents/%E0%A4%A')).toEqual({ kind: 'none' });
   });
+
+  it('finds static paths by exact lookup with the same answers as the scan', () => {
+    const s = new Router();
+    const first = route('GET', '/v1/models');
+    s.addAll([route('GET', '/v1/:what'), first, route('GET', '/v1/models'), route('POST', '/v1/chat/completions')]);
+    // The first registered of two equal routes answers, as the scan would.
+    expect(s.match('GET', '/v1/models')).toEqual({ kind: 'found', route: first, params: {} });
+    // A trailing slash or doubled slash misses the exact table and still matches through the scan.
+    expect(s.match('GET', '/v1//models/')).toMatchObject({ kind: 'found', route: first });
+    // A static path asked with another method falls back to the scan: the param route answers, or wrong-method.
+    expect(s.match('GET', '/v1/chat/completions')).toEqual({ kind: 'wrong-method', allowed: ['POST'] });
+    expect(s.match('POST', '/v1/models')).toEqual({ kind: 'wrong-method', allowed: ['GET', 'GET', 'GET'] });
+    expect(s.match('GET', '/v1/other')).toMatchObject({ kind: 'found', params: { what: 'other' } });
+  });
 });

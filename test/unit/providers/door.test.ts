@@ -123,6 +123,18 @@ describe('the /v1 door', () => {
     expect(all).toContain('[REDACTED]');
   });
 
+  it('a provider that echoes its key back never hands it to the caller, plain or streamed', async () => {
+    await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'ok', content: `your key is ${PLANTED}` } });
+    await using h = await host(chain({ a: a.url }));
+    const plain = await (await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'x' }] } })).text();
+    const streamed = await (await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'y' }], stream: true } })).text();
+    for (const answer of [plain, streamed]) {
+      expect(answer).not.toContain(PLANTED);
+      expect(answer).toContain('[REDACTED]');
+    }
+    expect((JSON.parse(plain) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('your key is [REDACTED]');
+  });
+
   it('a stream cut mid-answer reaches the SDK whole (continued), or as an error when it cannot be finished', async () => {
     await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'cut-mid-stream', sent: ['The sky ', 'is '] } });
     await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: 'blue.' } });
