@@ -18,6 +18,7 @@ import { collectPrivateLibs } from './private-libs.ts';
 import { staticUnzstdFor } from './zstd-helper.ts';
 import { createHash } from 'node:crypto';
 import { TARGETS, NODE_VERSION, GLIBC_FLOOR, type Arch } from './targets.ts';
+import { holdStagingLock } from './build-lock.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -40,6 +41,9 @@ if (process.versions.node !== NODE_VERSION) {
   console.error(`build: run with Node ${NODE_VERSION} (npm run build puts it first on PATH); this is ${process.versions.node}`);
   process.exit(2);
 }
+
+// Before anything is staged: a second build from this tree waits here for the first (build/build-lock.ts).
+await holdStagingLock(root, target.arch);
 
 const t0 = performance.now();
 const step = (what: string): void => console.error(`build: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
