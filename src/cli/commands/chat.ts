@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { readHostFile } from '../../boot/host-file.ts';
 import { readTokenFile, TOKEN_FILE } from '../../boot/api-token.ts';
-import { NxsError, errorMessage } from '../../core/errors.ts';
+import { EXIT, NxsError, errorMessage, systemErrorCode } from '../../core/errors.ts';
 import { hostOptions } from '../program.ts';
 import { json } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -31,11 +31,23 @@ interface Conn {
 /** Where the host is and the operator's token: the same lookup as HostClient, plus the main conversation's id. */
 function connect(cli: CliContext, opts: ChatOptions): Conn {
   const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
-  const url = opts.url ?? readHostFile(config.dataDir)?.url;
+  const hostFile = opts.url ? null : readHostFile(config.dataDir);
+  // A host.json whose process is gone (a host killed before it could remove it) names a dead URL: no host runs.
+  const url = opts.url ?? (hostFile && processAlive(hostFile.pid) ? hostFile.url : undefined);
   if (!url) throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `no host is running for the data folder ${config.dataDir} (start one with: nxs start)`);
   const token = config.apiToken ?? readTokenFile(path.join(config.dataDir, TOKEN_FILE));
   if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', `no API token: set NXS_API_TOKEN or start the host once so it writes ${path.join(config.dataDir, TOKEN_FILE)}`);
   return { url: url.replace(/\/$/, ''), token, mainConversation: config.assistant.mainConversation };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists under another user.
+    return systemErrorCode(err) !== 'ESRCH';
+  }
 }
 
 async function request(conn: Conn, method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
@@ -78,18 +90,22 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncIterable<
  * Sends one message and streams its reply to `write`; resolves with the final message view.
  * With `deferredWaitMs`, an answer deferred because every provider is down is waited for that
  * long; then it resolves with `{ status: 'deferred', message_id }` (the reply stays queued).
+ * When `cancel` aborts (the user left), it stops waiting and resolves with `{ status: 'left', message_id }`.
  */
-async function ask(conn: Conn, conversation: string, text: string, write: (t: string) => void, notice: (t: string) => void, deferredWaitMs?: number): Promise<Record<string, unknown>> {
+async function ask(conn: Conn, conversation: string, text: string, write: (t: string) => void, notice: (t: string) => void, deferredWaitMs?: number, cancel?: AbortSignal): Promise<Record<string, unknown>> {
   const posted = await request(conn, 'POST', '/api/messages', { conversation_id: conversation, text });
   if (!posted.ok) await failFrom(posted);
   const { message_id } = (await posted.json()) as { message_id: number };
   const leave = new AbortController();
-  const stream = await request(conn, 'GET', `/api/messages/${message_id}/stream`, undefined, leave.signal);
-  if (!stream.ok || !stream.body) await failFrom(stream);
+  const onCancel = (): void => leave.abort();
+  if (cancel?.aborted) leave.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   let wrote = false;
   let deferredSaid = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    const stream = await request(conn, 'GET', `/api/messages/${message_id}/stream`, undefined, leave.signal);
+    if (!stream.ok || !stream.body) await failFrom(stream);
     for await (const e of readSse(stream.body!)) {
       const d = e.data as Record<string, unknown>;
       if (e.event === 'delta') {
@@ -116,8 +132,10 @@ async function ask(conn: Conn, conversation: string, text: string, write: (t: st
     if (!leave.signal.aborted) throw err;
   } finally {
     clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
     leave.abort();
   }
+  if (cancel?.aborted) return { status: 'left', message_id, conversation_id: conversation };
   if (deferredSaid && deferredWaitMs !== undefined) return { status: 'deferred', message_id, conversation_id: conversation };
   throw new NxsError('NXS_ERR_HOST_UNREACHABLE', 'the host closed the reply stream before the answer was complete');
 }
@@ -137,11 +155,22 @@ export function registerChat(program: Command, cli: CliContext): void {
     .option('--wait <seconds>', 'with one message: how long to wait for an answer deferred because every provider is down; then exit 10, the reply stays queued', seconds, 60)
     .option('--no-start', 'fail when no host runs instead of starting one in this process')
     .action(async (words: string[], opts: ChatOptions) => {
-      const { conn, stop } = await connectOrStart(cli, opts);
+      // SIGINT or SIGTERM ends the session as Ctrl-D does on a terminal (exit 0, as `nxs start`):
+      // a host started for the session must stop cleanly, or its host.json and lock outlive it.
+      const session = new AbortController();
+      const onSignal = (): void => session.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
-        await chat(cli, conn, words, opts);
+        const { conn, stop } = await connectOrStart(cli, opts);
+        try {
+          if (!session.signal.aborted) await chat(cli, conn, words, opts, session.signal);
+        } finally {
+          await stop();
+        }
       } finally {
-        await stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 }
@@ -161,35 +190,62 @@ async function connectOrStart(cli: CliContext, opts: ChatOptions): Promise<{ con
   return { conn: { url: host.url, token: host.parts.operatorToken, mainConversation: config.assistant.mainConversation }, stop: () => host.stop('chat session ended') };
 }
 
-async function chat(cli: CliContext, conn: Conn, words: string[], opts: ChatOptions): Promise<void> {
+async function chat(cli: CliContext, conn: Conn, words: string[], opts: ChatOptions, session: AbortSignal): Promise<void> {
   const conversation = opts.conversation ?? conn.mainConversation;
   if (words.length > 0) {
-    const final = await ask(conn, conversation, words.join(' '), opts.json ? () => {} : cli.stdout, opts.json ? () => {} : cli.stderr, (opts.wait ?? 60) * 1000);
-    if (opts.json) cli.stdout(json(final));
+    const final = await ask(conn, conversation, words.join(' '), opts.json ? () => {} : cli.stdout, opts.json ? () => {} : cli.stderr, (opts.wait ?? 60) * 1000, session);
+    if (final.status === 'left') {
+      cli.stderr(`\n(interrupted: message ${String(final.message_id)} stays with the host; GET /api/messages/${String(final.message_id)} shows it)\n`);
+      cli.setExitCode(EXIT.FAILURE);
+    } else if (opts.json) cli.stdout(json(final));
     else if (final.status === 'deferred') cli.stderr(`(no answer yet: message ${String(final.message_id)} stays queued and is answered when a provider returns; GET /api/messages/${String(final.message_id)} shows it)\n`);
     else cli.stdout('\n');
     if (final.status === 'failed' || final.status === 'deferred') cli.setExitCode(10);
     return;
   }
   // Interactive: one line, one message; the reply streams as it is written.
+  // Prompt and line editing only when both ends are a terminal: `echo hi | nxs chat`
+  // typed in a terminal has a TTY stdout but piped input, and must read it as lines.
+  const tty = cli.isTTY && process.stdin.isTTY === true;
   // node:readline loads here, not with the CLI: `nxs start` never needs it.
-  const rl = process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, output: cli.isTTY ? process.stdout : undefined, terminal: cli.isTTY });
-  if (cli.isTTY) cli.stderr(`talking to ${conn.url} in conversation ${conversation}; Ctrl-D to leave\n`);
+  const rl = process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  if (tty) cli.stderr(`talking to ${conn.url} in conversation ${conversation}; Ctrl-D to leave\n`);
+  // On a terminal, Ctrl-D (and Ctrl-C: raw mode turns it into a key, not a signal) closes
+  // readline, even while a reply is awaited: stop waiting and leave, or a deferred answer
+  // would hold the session for ever. On pipes, close is end of input: lines read before
+  // it are still answered.
+  const left = new AbortController();
+  rl.once('close', () => {
+    if (tty) left.abort();
+  });
+  // A signal leaves on pipes too: lines not yet asked are dropped.
+  const leave = (): void => {
+    left.abort();
+    rl.close();
+  };
+  session.addEventListener('abort', leave, { once: true });
   const prompt = (): void => {
-    if (cli.isTTY) rl.setPrompt('> '), rl.prompt();
+    if (tty && !left.signal.aborted) rl.setPrompt('> '), rl.prompt();
   };
   prompt();
   for await (const line of rl) {
+    if (left.signal.aborted) break;
     if (line.trim() === '') {
       prompt();
       continue;
     }
     try {
-      await ask(conn, conversation, line, cli.stdout, cli.stderr);
-      cli.stdout('\n');
+      const final = await ask(conn, conversation, line, cli.stdout, cli.stderr, undefined, left.signal);
+      if (final.status === 'left') {
+        cli.stderr(`\n(left before the answer was complete: message ${String(final.message_id)} stays with the host; GET /api/messages/${String(final.message_id)} shows it)\n`);
+        break;
+      }
+      // stdout carries answers only: a failed or ignored message has said so on stderr.
+      if (final.status === 'answered') cli.stdout('\n');
     } catch (err) {
       cli.stderr(`nxs: ${errorMessage(err)}\n`);
     }
     prompt();
   }
+  session.removeEventListener('abort', leave);
 }
