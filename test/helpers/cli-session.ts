@@ -4,12 +4,11 @@ import { REPO_ROOT } from './test-context.ts';
 
 /**
  * `nxs <args>` as a user runs it, in a child process: the sources with the
- * repository's Node (or $NXS_TEST_BINARY, e.g. dist/nxs), either on pipes or
+ * repository's Node, either on pipes or
  * on a real pseudo-terminal. Node has no pty module, so `tty: true` runs the
  * command under util-linux's `script` (Debian `bsdutils`), which gives it a pty
  * for stdin, stdout and stderr and relays the terminal through its own pipes.
- * Output is awaited (`waitFor`), never slept for. Under $NXS_TEST_BINARY the
- * binary's first run in a fresh HOME also prints its "unpacked" notice on stderr.
+ * Output is awaited (`waitFor`), never slept for.
  */
 export interface CliSession {
   proc: ChildProcess;
@@ -43,8 +42,7 @@ function shellQuote(word: string): string {
 }
 
 function nxsCommand(args: string[]): string[] {
-  const binary = process.env.NXS_TEST_BINARY;
-  return binary ? [binary, ...args] : [process.execPath, path.join(REPO_ROOT, 'src/main.ts'), ...args];
+  return [process.execPath, path.join(REPO_ROOT, 'src/main.ts'), ...args];
 }
 
 export function spawnCli(args: string[], opts: CliSessionOptions): CliSession {
