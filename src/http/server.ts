@@ -64,7 +64,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
         for (const request of inFlight) request.abort(stopping);
         server.close(() => resolve());
         server.closeIdleConnections();
-        // Streams (SSE) end when `closing` aborts; anything left is cut.
+        // Streams (SSE) end when their request is aborted above; anything left is cut.
         setTimeout(() => server.closeAllConnections(), 200).unref();
       }),
   };
