@@ -28,6 +28,25 @@ export function readHostFile(dataDir: string): HostFile | null {
   }
 }
 
+/**
+ * The host file, only when its process still runs: a host killed before it could remove the
+ * file (SIGKILL, power loss) leaves one naming a dead URL, which must read as "no host runs".
+ */
+export function readLiveHostFile(dataDir: string): HostFile | null {
+  const host = readHostFile(dataDir);
+  return host && pidAlive(host.pid) ? host : null;
+}
+
+/** Does `pid` name a running process? EPERM: it does, under another user. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return systemErrorCode(err) === 'EPERM';
+  }
+}
+
 /** Removes the file only if it still describes this process (a newer host may have replaced it). */
 export function removeHostFile(dataDir: string, pid: number): void {
   const current = readHostFile(dataDir);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
-import { readHostFile } from '../boot/host-file.ts';
+import { readLiveHostFile } from '../boot/host-file.ts';
 import { openStore } from '../store/database.ts';
 import { ALL_MIGRATIONS } from '../store/migration-registry.ts';
 import { writeFileAtomic } from '../runtime/atomic-write.ts';
@@ -16,8 +16,8 @@ const DB_FILES = ['nxs.db', 'nxs.db-wal', 'nxs.db-shm'];
  * the staged store and identity files move into the data folder.
  */
 export function applyStagedHost(dataDir: string, checkpointId: string, opts: { sqliteBinding?: string | undefined } = {}): { previous: string; files: string[] } {
-  const host = readHostFile(dataDir);
-  if (host && pidAlive(host.pid)) {
+  const host = readLiveHostFile(dataDir);
+  if (host) {
     throw new NxsError('NXS_ERR_CHECKPOINT_HOST_RUNNING', `a host (pid ${host.pid}) is running on ${dataDir}; stop it first, then run this again`, { pid: host.pid });
   }
   const staged = path.join(dataDir, 'restore', assertSafePath(checkpointId));
@@ -68,11 +68,3 @@ export function applyStagedHost(dataDir: string, checkpointId: string, opts: { s
   return { previous, files };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return systemErrorCode(err) === 'EPERM';
-  }
-}

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig, type ConfigFlags } from '../config/load.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
-import { readHostFile } from '../boot/host-file.ts';
+import { readLiveHostFile } from '../boot/host-file.ts';
 import { readTokenFile, TOKEN_FILE } from '../boot/api-token.ts';
 import { ERROR_CODE_HEADER } from '../http/respond.ts';
 import type { CliContext } from './cli-context.ts';
@@ -36,8 +36,8 @@ export class HostClient {
 
   static connect(cli: CliContext, opts: HostClientOptions): HostClient {
     const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
-    const hostFile = readHostFile(config.dataDir);
-    const url = opts.url ?? hostFile?.url;
+    // A host.json left by a killed host names a dead URL: that is "no host runs", not "it does not answer".
+    const url = opts.url ?? readLiveHostFile(config.dataDir)?.url;
     if (!url) {
       throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `no host is running for the data folder ${config.dataDir} (start one with: nxs start)`, { dataDir: config.dataDir });
     }
