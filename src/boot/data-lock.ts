@@ -2,8 +2,6 @@ import path from 'node:path';
 import { NxsError } from '../core/errors.ts';
 import { selfIdentity, tryPidLock } from './pid-lock.ts';
 
-export { parseLock, startTimeOf } from './pid-lock.ts';
-
 export const LOCK_FILE = 'host.lock';
 
 /**
