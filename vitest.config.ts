@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs the sources directly; `e2e` builds dist/nxs once
+// `unit` and `security` run the sources directly (security's files attack them); `e2e` builds dist/nxs once
 // (test/e2e/global-setup.ts) and spawns it as a user would.
 export default defineConfig({
   test: {
@@ -10,6 +10,14 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          // Each file performs one attack from docs/security.md and checks it now fails safely.
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {
