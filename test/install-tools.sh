@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian tools the test suite uses, if any is missing.
-# Runs before `npm test` (the "pretest" script); needs root and apt-get to
+# Runs first in `npm test` (not a "pretest" script: .npmrc sets ignore-scripts, which skips pre-scripts); needs root and apt-get to
 # install, otherwise it only names what is missing (the tests that need a
 # missing tool then fail and say which).
 set -u
