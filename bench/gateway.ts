@@ -24,7 +24,10 @@
 // on other providers) and warm (afterwards). BENCH_ONLY=failover skips the latency
 // part, BENCH_ONLY=latency the failover part. BENCH_COMPARE_TREE=<checkout> adds that
 // tree's nxs as one more interleaved path (A/B; BENCH_COMPARE_NODE_ARGS adds Node flags to it). BENCH_NXS_NODE_ARGS passes Node flags
-// to the nxs child (--cpu-prof, --trace-gc, --perf-basic-prof). Ends with one JSON line.
+// to the nxs child (--cpu-prof, --trace-gc, --perf-basic-prof). Then the failure figures
+// (bench/lib/gateway-failures.ts): time to a 503 when every provider refuses, time to an answer when
+// the primary says 429 with Retry-After 30, and the time to first byte a stream gains through each
+// proxy; BENCH_ONLY=failures runs those alone. Ends with one JSON line.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -35,6 +38,7 @@ import { LeanClient } from './lib/lean-client.ts';
 import { startNodeChild, startPortkey, findNginx, startNginx, type Peer } from './lib/peers.ts';
 import { cpuNs, countInstructions, perfAvailable, type Counter } from './lib/proc-cost.ts';
 import { median } from './lib/stats.ts';
+import { allRefuse, primaryRateLimited, streamFirstByte, type FailureDeps } from './lib/gateway-failures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -43,7 +47,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARM = Number(process.env.BENCH_WARM ?? 200);
 const CONC = Number(process.env.BENCH_CONC ?? 16);
 const DUR_MS = Number(process.env.BENCH_DUR_MS ?? 2000);
-const TOKEN = 'bench-token-0123456789';
+// 32+ characters: the host refuses a weaker operator token (NXS_ERR_TOKEN_WEAK).
+const TOKEN = 'bench-token-0123456789-abcdefghijklmnop';
 const BODY = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] });
 // The measuring client: the lean one (bench/lib/lean-client.ts, why there) or, for comparison with
 // the figures before 2026-11-22, Node's fetch.
@@ -122,7 +127,15 @@ async function main(): Promise<void> {
     loadavg_start: loadavg().map(round),
   };
   const peers: Peer[] = [portkey];
+  const failureDeps: FailureDeps = { startNxs: (providers, warm) => startNxs(providers, warm), token: TOKEN, portkeyUrl: portkey.url, upstreamUrl: upstream.url, runs: RUNS };
   try {
+    if (process.env.BENCH_ONLY === 'failures') {
+      Object.assign(results, await failures(failureDeps));
+      results.loadavg_end = loadavg().map(round);
+      console.error(JSON.stringify(results, null, 2));
+      console.log(JSON.stringify({ bench: 'gateway', ...results }));
+      return;
+    }
     if (process.env.BENCH_ONLY === 'failover') {
       results.failover_ms = await failover(upstream, portkey.url);
       console.log(JSON.stringify({ bench: 'gateway', ...results }));
@@ -165,13 +178,18 @@ async function main(): Promise<void> {
     results.throughput_rps = Object.fromEntries(targets.map((t) => [t.name, Math.round(median(rps[t.name]!))]));
     results.added_p50_ratio_nxs_over_portkey = added.portkey!.p50_ms > 0 ? round(added.nxs!.p50_ms / added.portkey!.p50_ms) : null;
     for (const p of [nxs, bare, nginx, other]) p?.kill();
-    if (process.env.BENCH_ONLY !== 'latency') results.failover_ms = await failover(upstream, portkey.url);
+    if (process.env.BENCH_ONLY !== 'latency') {
+      results.failover_ms = await failover(upstream, portkey.url);
+      Object.assign(results, await failures(failureDeps));
+    }
     const fo = results.failover_ms as { refused: { nxs_cold: number } } | undefined;
+    const rl = results.primary_429_retry_after_30 as { nxs_cold_over_direct: number } | undefined;
     results.targets_met = {
       added_p50_le_0_5_ms: added.nxs!.p50_ms <= 0.5,
       added_p99_le_2_ms: added.nxs!.p99_ms <= 2,
       added_p50_le_half_portkey: added.nxs!.p50_ms <= added.portkey!.p50_ms / 2,
       failover_refused_le_50_ms: fo ? fo.refused.nxs_cold <= 50 : null,
+      primary_429_within_2x_direct: rl ? rl.nxs_cold_over_direct <= 2 : null,
     };
   } finally {
     for (const p of peers) p.kill();
@@ -182,6 +200,15 @@ async function main(): Promise<void> {
   results.loadavg_end = loadavg().map(round);
   console.error(JSON.stringify(results, null, 2));
   console.log(JSON.stringify({ bench: 'gateway', ...results }));
+}
+
+/** The failure figures (bench/lib/gateway-failures.ts). */
+async function failures(d: FailureDeps): Promise<Record<string, unknown>> {
+  return {
+    all_refuse_503: await allRefuse(d),
+    primary_429_retry_after_30: await primaryRateLimited(d),
+    stream_first_byte_ms: await streamFirstByte(d, Math.min(N, 500)),
+  };
 }
 
 async function failover(upstream: { url: string }, portkeyUrl: string): Promise<Record<string, unknown>> {

@@ -121,16 +121,16 @@ function startedAt(file: string): string {
 }
 
 /**
- * For build.ts: takes <root>/.build/<arch>.lock for the rest of this process and releases
- * it at exit, after a throw, and on SIGINT/SIGTERM/SIGHUP (then dies of that signal as it
- * would have). A SIGKILL leaves the lock, which the next build takes over.
+ * For build.ts: takes <root>/.build/<arch>.lock (or <dir>/<arch>.lock: build.ts --build-dir)
+ * for the rest of this process and releases it at exit, after a throw, and on
+ * SIGINT/SIGTERM/SIGHUP (then dies of that signal as it would have). A SIGKILL
+ * leaves the lock, which the next build takes over.
  */
-export async function holdStagingLock(root: string, arch: string, say: (line: string) => void = (l) => console.error(l)): Promise<HeldLock> {
-  const dir = path.join(root, '.build');
+export async function holdStagingLock(root: string, arch: string, say: (line: string) => void = (l) => console.error(l), dir = path.join(root, '.build')): Promise<HeldLock> {
   mkdirSync(dir, { recursive: true });
   let lock: HeldLock;
   try {
-    lock = await takeBuildLock({ file: path.join(dir, `${arch}.lock`), label: `.build/${arch}`, say });
+    lock = await takeBuildLock({ file: path.join(dir, `${arch}.lock`), label: path.relative(root, path.join(dir, arch)) || path.join(dir, arch), say });
   } catch (err) {
     say(errorMessage(err));
     process.exit(1);

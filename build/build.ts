@@ -1,10 +1,13 @@
 // npm run build: TypeScript -> one CommonJS bundle -> Node SEA executable ->
 // runtime folder -> tar.zst payload -> dist/nxs (sh header + static unzstd + payload).
 //   node build/build.ts [--arch x64|arm64] [--private-libs DIR | --no-private-libs] [--fast] [--snapshot]
+//                       [--build-dir DIR] [--out FILE] [--release-pub PEM] [--code-cache FILE]
+// Two builds of one tree give the same bytes except app/core.cache, the code cache trained on a
+// real start (docs/reproducible-build.md says which bytes differ and why; test/e2e/reproducible-build.test.ts).
 // By default the loader and shared libraries are collected (build/private-libs.ts)
 // and shipped in lib/: +5.4 MB unpacked, +1.7 MB in the file, and it then runs
 // with an old glibc or none at all (docs/benchmarks/portability.md).
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { arch as hostArch } from 'node:process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +22,9 @@ import { staticUnzstdFor } from './zstd-helper.ts';
 import { createHash } from 'node:crypto';
 import { TARGETS, NODE_VERSION, GLIBC_FLOOR, type Arch } from './targets.ts';
 import { holdStagingLock } from './build-lock.ts';
+import { CORE_CACHE_FILE } from '../src/runtime/load-core.ts';
+import { sourceDate } from './source-date.ts';
+import { releasePublicKeyPem } from './release-key.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -30,6 +36,15 @@ const { values } = parseArgs({
     // A V8 start-up snapshot instead of the code cache: ~110 ms faster to ready, but +28 MB idle RSS and
     // +3 MB in dist/nxs (docs/benchmarks/startup.md), so not the default.
     snapshot: { type: 'boolean', default: false },
+    // Where staging happens (DIR/<arch>, locked by DIR/<arch>.lock) and where the file goes: a second
+    // build that must not touch .build/ and dist/ (the reproducibility test builds twice side by side).
+    'build-dir': { type: 'string' },
+    out: { type: 'string' },
+    // The release public key (PEM) `nxs verify` trusts, built into the file (build/release.ts passes it).
+    'release-pub': { type: 'string' },
+    // A trained code cache to ship instead of training one (app/core.cache of an earlier build of
+    // the same sources, e.g. unpacked from a release with --nxs-extract): to rebuild a file exactly.
+    'code-cache': { type: 'string' },
   },
 });
 const target = TARGETS[values.arch as Arch];
@@ -43,16 +58,18 @@ if (process.versions.node !== NODE_VERSION) {
 }
 
 // Before anything is staged: a second build from this tree waits here for the first (build/build-lock.ts).
-await holdStagingLock(root, target.arch);
+const buildDir = values['build-dir'] ? path.resolve(values['build-dir']) : path.join(root, '.build');
+await holdStagingLock(root, target.arch, undefined, buildDir);
 
 const t0 = performance.now();
 const step = (what: string): void => console.error(`build: ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-const work = path.join(root, '.build', target.arch);
+const work = path.join(buildDir, target.arch);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const { main, seaEntry, workers } = await bundle(root, path.join(work, 'app'));
+const releasePub = values['release-pub'] ? releasePublicKeyPem(values['release-pub']) : undefined;
+const { main, seaEntry, workers } = await bundle(root, path.join(work, 'app'), { releasePub });
 step(`bundled ${(statSync(main).size / 1e6).toFixed(2)} MB`);
 
 const exe = path.join(work, 'nxs-sea');
@@ -80,9 +97,16 @@ stage({
   sqliteAddon,
   workers,
   libDir,
-  manifest: { name: 'nxs', version: pkg.version, arch: target.arch, node: NODE_VERSION, built_at: new Date().toISOString() },
+  // The sources' date, not the clock's: a build's time in the payload made every build differ.
+  manifest: { name: 'nxs', version: pkg.version, arch: target.arch, node: NODE_VERSION, ...sourceDate(root, process.env) },
 });
-if (native && !snapshot) step(`code cache trained on a start: ${((await trainCodeCache(stageDir)) / 1e6).toFixed(2)} MB`);
+const givenCache = values['code-cache'];
+if (givenCache && !snapshot) {
+  // The one part of a build that differs run to run (docs/reproducible-build.md): a cache taken from
+  // an earlier build of the same sources makes this build's file byte for byte that build's.
+  copyFileSync(givenCache, path.join(stageDir, CORE_CACHE_FILE));
+  step(`code cache taken from ${givenCache} (not trained): ${(statSync(givenCache).size / 1e6).toFixed(2)} MB`);
+} else if (native && !snapshot) step(`code cache trained on a start: ${((await trainCodeCache(stageDir)) / 1e6).toFixed(2)} MB`);
 else if (!snapshot) {
   const launcher = crossTrainer(stageDir, target.arch, target.loader);
   if (launcher) step(`code cache trained on a start under ${path.basename(launcher[0]!)}: ${((await trainCodeCache(stageDir, { launcher, timeoutMs: 300_000 })) / 1e6).toFixed(2)} MB`);
@@ -112,8 +136,8 @@ const header = renderHeader(path.join(root, 'nxs.sh.template'), {
   glibcFloor: GLIBC_FLOOR,
   helper: { bytes: helper.length, sha256: helperSha },
 });
-mkdirSync(path.join(root, 'dist'), { recursive: true });
-const out = path.join(root, 'dist', target.output);
+const out = values.out ? path.resolve(values.out) : path.join(root, 'dist', target.output);
+mkdirSync(path.dirname(out), { recursive: true });
 const tmp = `${out}.tmp`;
 writeFileSync(tmp, header);
 const fd = openSync(tmp, 'a');

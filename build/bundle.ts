@@ -1,13 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, transform, type Plugin } from 'esbuild';
+import { releaseKeyModule } from './release-key.ts';
 
 /**
  * Bundles the TypeScript core into one CommonJS file (Node's SEA runs CommonJS
  * only) and each worker entry into its own file. Whitespace and syntax are
  * minified; identifiers are kept so stack traces stay readable.
  */
-export async function bundle(root: string, outDir: string): Promise<{ main: string; seaEntry: string; workers: string[] }> {
+export async function bundle(root: string, outDir: string, opts: { releasePub?: string | undefined } = {}): Promise<{ main: string; seaEntry: string; workers: string[] }> {
   const common = {
     bundle: true,
     platform: 'node' as const,
@@ -21,7 +22,7 @@ export async function bundle(root: string, outDir: string): Promise<{ main: stri
     external: ['pino-pretty/*', 'cpu-features', 'osx-temperature-sensor'],
   };
   const main = path.join(outDir, 'main.cjs');
-  await build({ ...common, entryPoints: [path.join(root, 'src/main.ts')], outfile: main });
+  await build({ ...common, entryPoints: [path.join(root, 'src/main.ts')], outfile: main, plugins: [consoleFiles(root), releaseKeyModule(opts.releasePub)] });
   asciiOnly(main);
   // The executable's own script: a loader of main.cjs (shipped as app/core.cjs) and its trained code cache.
   const seaEntry = path.join(outDir, 'sea-entry.cjs');
@@ -37,6 +38,29 @@ export async function bundle(root: string, outDir: string): Promise<{ main: stri
     workers.push(out);
   }
   return { main, seaEntry, workers };
+}
+
+/**
+ * Puts the console's files (src/console/static) inside the bundle: the module that reads them from
+ * disk when run from source (src/console/static-files.ts) is replaced by one holding their text,
+ * script and style minified (the browser needs no readable copy; the sources are in the repo).
+ */
+function consoleFiles(root: string): Plugin {
+  const dir = path.join(root, 'src/console/static');
+  return {
+    name: 'console-files',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]console[\\/]static-files\.ts$/ }, async () => {
+        const files: [string, string][] = [];
+        for (const name of readdirSync(dir).sort()) {
+          const text = readFileSync(path.join(dir, name), 'utf8');
+          const ext = path.extname(name).slice(1);
+          files.push([name, ext === 'js' || ext === 'css' ? (await transform(text, { loader: ext, minify: true, target: ['chrome111', 'firefox115', 'safari16'], legalComments: 'none' })).code : text]);
+        }
+        return { contents: `export function readStaticFiles() { return new Map(${JSON.stringify(files)}); }`, loader: 'js', watchFiles: files.map(([n]) => path.join(dir, n)) };
+      });
+    },
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
-// npm run release: both architectures, then SHA256SUMS and its detached Ed25519
-// signature, so a download can be checked with `nxs verify` (or openssl).
+// npm run release: both architectures, each with the release public key built in (what
+// `nxs verify` trusts), then SHA256SUMS and its detached Ed25519 signature.
 //   NXS_RELEASE_KEY=/path/key.pem node build/release.ts [--skip-build]
 // Without NXS_RELEASE_KEY a key is generated once into .build/release-key.pem
-// (mode 0600, never in dist/); the public half is always written to dist/nxs-release.pub.
+// (mode 0600, never in dist/). The public half is also written to dist/nxs-release.pub for
+// openssl users to compare with a copy from a channel they trust; `nxs verify` never reads it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -55,11 +56,11 @@ if (import.meta.main) {
   const { key, source } = loadOrCreateKey(process.env, path.join(root, '.build/release-key.pem'));
   const outputs: string[] = [];
   for (const t of Object.values(TARGETS)) {
-    if (!values['skip-build']) execFileSync(process.execPath, [path.join(root, 'build/build.ts'), '--arch', t.arch], { stdio: 'inherit', cwd: root });
+    if (!values['skip-build']) execFileSync(process.execPath, [path.join(root, 'build/build.ts'), '--arch', t.arch, '--release-pub', source], { stdio: 'inherit', cwd: root });
     outputs.push(path.join(dist, t.output));
   }
   const { sums, fingerprint } = await signRelease(outputs, key, dist);
   process.stderr.write(sums);
-  console.error(`release: signed SHA256SUMS with ${source} (key ${fingerprint}); public key dist/nxs-release.pub`);
+  console.error(`release: signed SHA256SUMS with ${source} (key ${fingerprint}); ${values['skip-build'] ? 'the files in dist/ were not rebuilt: they trust the key they were built with' : 'the files trust this key'}; public key dist/nxs-release.pub`);
   console.log(JSON.stringify({ files: outputs.map((f) => path.relative(root, f)), key: fingerprint, signed_with: path.relative(root, source) }));
 }

@@ -31,9 +31,15 @@ export async function buildSea(opts: SeaOptions): Promise<void> {
   const config = path.join(opts.workDir, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: opts.main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache && !opts.useSnapshot, useSnapshot: Boolean(opts.useSnapshot), execArgv: SEA_EXEC_ARGV }),
+    // The blob keeps `main` as the script's name: relative to its folder (the cwd below), so it does
+    // not carry the build folder's path (two builds in two folders gave two blobs).
+    JSON.stringify({ main: path.basename(opts.main), output: blob, disableExperimentalSEAWarning: true, useCodeCache: opts.useCodeCache && !opts.useSnapshot, useSnapshot: Boolean(opts.useSnapshot), execArgv: SEA_EXEC_ARGV }),
   );
-  execFileSync(opts.hostNode, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // --random-seed: V8 seeds its string hash from it, and the blob's code cache holds those hashes,
+  // so without it two builds differ in ~230 bytes of the blob. V8 leaves --random-seed out of the
+  // flag hash a code cache is checked against: the executable (random seed) still accepts the cache.
+  // It seeds only this one build process, never the shipped file.
+  execFileSync(opts.hostNode, ['--random-seed=1', '--experimental-sea-config', config], { cwd: path.dirname(opts.main), stdio: ['ignore', 'ignore', 'inherit'] });
   copyFileSync(opts.nodeBinary, opts.out);
   chmodSync(opts.out, 0o755);
   // 126.6 MB -> 108.5 MB, and the SEA still works (toolchain.md).

@@ -17,4 +17,8 @@ need dash dash
 need prlimit util-linux
 need bash bash
 need curl curl
+# The console's e2e test drives Debian's browser through playwright-core (which downloads none).
+need chromium chromium
+# promtool checks /metrics and the alert rules; prometheus scrapes a real host (test/unit/metrics).
+need promtool prometheus
 install_missing "test tools"

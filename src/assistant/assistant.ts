@@ -55,7 +55,7 @@ export class Assistant {
   constructor(deps: AssistantDeps) {
     this.deps = deps;
     const { ctx, cfg } = deps;
-    this.store = new MessageStore(ctx.db);
+    this.store = new MessageStore(ctx.db, ctx.redactor);
     this.identity = new IdentityReader(deps.identityDir, ctx.paths.identityDir, ctx.log);
     this.memory = new MemoryFile(deps.identityDir, { budgetBytes: cfg.memoryMaxBytes, shippedDefault: this.identity.read('MEMORY.md').text });
     this.survival = new SurvivalMode({
@@ -214,6 +214,7 @@ export class Assistant {
         (t) => this.hub.delta(id, t),
         () => this.hub.reset(id),
         job.signal,
+        ctx.redactor,
       );
       this.finish(row, result.text, result.cached);
       if (!result.cached) this.survival.recovered();
@@ -237,8 +238,8 @@ export class Assistant {
 
   private finish(row: MessageRow, reply: string, cached: boolean): void {
     const deliver = row.channel !== 'http';
-    this.store.saveReply(row.id, reply, cached, this.deps.ctx.clock.now(), deliver);
-    this.hub.done(row.id, 'answered', reply, null);
+    const stored = this.store.saveReply(row.id, reply, cached, this.deps.ctx.clock.now(), deliver);
+    this.hub.done(row.id, 'answered', stored, null);
     if (deliver) this.enqueueDelivery(row);
   }
 

@@ -5,7 +5,7 @@ import type { HostParts } from '../boot/parts.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
 import type { JobQueue } from '../queue/types.ts';
 import type { LlmClient } from '../providers/types.ts';
-import type { Route } from '../http/route.ts';
+import { ownerScoped, type Route } from '../http/route.ts';
 import { Assistant } from './assistant.ts';
 import { httpChannel, messageRoutes } from './channels/http-channel.ts';
 import { FileChannel } from './channels/file-channel.ts';
@@ -122,8 +122,8 @@ function unavailableRoutes(missing: string): Route[] {
     throw new NxsError('NXS_ERR_ASSISTANT_UNAVAILABLE', `the assistant is not running on this host (no ${missing})`);
   };
   return [
-    { method: 'POST', path: '/api/messages', auth: 'token', handler: fail },
-    { method: 'GET', path: '/api/messages/:id', auth: 'token', handler: fail },
-    { method: 'GET', path: '/api/messages/:id/stream', auth: 'token', handler: fail },
+    { method: 'POST', path: '/api/messages', access: ownerScoped('posts only into conversations the token started (the main conversation needs ADMIN)'), handler: fail },
+    { method: 'GET', path: '/api/messages/:id', access: ownerScoped('messages the token sent, with their replies; ADMIN every message'), handler: fail },
+    { method: 'GET', path: '/api/messages/:id/stream', access: ownerScoped('messages the token sent, with their replies; ADMIN every message'), handler: fail },
   ];
 }

@@ -1,8 +1,10 @@
+import { getHeapStatistics } from 'node:v8';
 import type { BootStep } from './steps.ts';
 import { listBoots, readBootLog } from './boot-log.ts';
 import { NxsError } from '../core/errors.ts';
 import type { Context } from '../core/context.ts';
 import type { HostParts } from './parts.ts';
+import { anyToken, needs } from '../http/route.ts';
 
 /** The spine's own API: status and seed 004's boot log. */
 export const hostRoutesStep: BootStep = {
@@ -12,14 +14,14 @@ export const hostRoutesStep: BootStep = {
       {
         method: 'GET',
         path: '/api/status',
-        auth: 'token',
+        access: anyToken('what nxs status shows: version, tier, uptime and part states, no payloads'),
         beforeReady: true,
         handler: () => ({ body: hostStatus(ctx, parts) }),
       },
       {
         method: 'GET',
         path: '/api/boot/log',
-        auth: 'token',
+        access: anyToken('seed 004 §4: the boot sequence (secrets scrubbed when written)'),
         handler: ({ query }) => {
           const found = readBootLog(ctx.db, query.get('boot_id') ?? undefined);
           if (!found) throw new NxsError('NXS_ERR_NOT_FOUND', `no boot ${query.get('boot_id') ?? '(none recorded yet)'}`);
@@ -29,14 +31,13 @@ export const hostRoutesStep: BootStep = {
       {
         method: 'GET',
         path: '/api/boot/list',
-        auth: 'token',
+        access: anyToken('seed 004 §4: boot ids and times'),
         handler: () => ({ body: { boots: listBoots(ctx.db) } }),
       },
       {
         method: 'POST',
         path: '/api/boot/entry',
-        auth: 'token',
-        capability: 'ADMIN',
+        access: needs('ADMIN'),
         handler: ({ body }) => {
           const entry = (body as { entry?: unknown } | undefined)?.entry;
           if (typeof entry !== 'string' || entry.trim() === '') throw new NxsError('NXS_ERR_BAD_REQUEST', 'body must be {"entry": "<non-empty text>"}');
@@ -60,6 +61,8 @@ export function hostStatus(ctx: Context, parts: HostParts): Record<string, unkno
     data_dir: ctx.config.dataDir,
     tier: ctx.profile.current.tier,
     memory_rss_bytes: process.memoryUsage.rss(),
+    // The soak (bench/soak.ts) watches it for leaks; getHeapStatistics is cheap, unlike memoryUsage().
+    memory_heap_used_bytes: getHeapStatistics().used_heap_size,
     ...sections,
   };
 }

@@ -1,4 +1,3 @@
-import { mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type ConfigFlags } from '../config/load.ts';
@@ -15,14 +14,18 @@ import type { RuntimePaths } from '../runtime/paths.ts';
 import { PROFILES, ProfileHolder } from '../detect/profile.ts';
 import { TokenAuthority } from '../http/auth.ts';
 import { Router } from '../http/router.ts';
+import { publicAccess, type Route } from '../http/route.ts';
 import { startHttpServer, type RunningServer } from '../http/server.ts';
 import { BootLog } from './boot-log.ts';
 import { lockDataDir } from './data-lock.ts';
+import { prepareDataDir } from './data-dir.ts';
 import { codeCacheState } from '../runtime/load-core.ts';
 import { ensureOperatorToken } from './api-token.ts';
 import { writeHostFile, removeHostFile } from './host-file.ts';
 import { BOOT_STEPS, type BootStep } from './steps.ts';
 import type { HostParts } from './parts.ts';
+import { HostMetrics } from '../metrics/host-metrics.ts';
+import { LogTail } from '../console/log-tail.ts';
 
 export interface StartHostOptions {
   version: string;
@@ -43,6 +46,8 @@ export interface Host {
   port: number;
   /** Settles once `host.ready` was emitted (on the event loop's next turn after startHost returns). */
   announced: Promise<void>;
+  /** Every route the API answers (the route matrix test reads it). */
+  routes(): Route[];
   stop(reason: string): Promise<void>;
 }
 
@@ -68,13 +73,17 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   const { config, files } = await timed('config', () => loadConfig({ env: opts.env, flags: opts.flags, defaultsFile: path.join(opts.paths.payloadDir, 'nxs.yaml') }), (c) => c.files.join(', ') || 'defaults');
   redactor.add(config.apiToken);
   const pretty = config.log.pretty === 'always' || (config.log.pretty === 'auto' && Boolean(process.stderr.isTTY));
+  // The console's live tail reads the lines as the logger writes them (src/console/log-tail.ts).
+  const logTail = new LogTail();
   const log = createLogger({
     level: config.log.level,
     redactor,
     destination: opts.logDestination ?? (pretty ? await prettyDestination() : undefined),
+    tap: (line) => logTail.push(line),
   });
 
-  await timed('data-dir', () => prepareDataDir(config.dataDir), () => config.dataDir);
+  const repaired = await timed('data-dir', () => prepareDataDir(config.dataDir), () => config.dataDir);
+  if (repaired) log.warn({ dataDir: config.dataDir, wasMode: repaired.wasMode, tightened: repaired.tightened }, `the data folder was open to other users (mode ${repaired.wasMode}); tightened it to 0700 and ${repaired.tightened} entries in it to owner-only`);
   // One host per store: a second one on this data folder stops here (exit 5).
   const dataLock = lockDataDir(config.dataDir);
   let db: Awaited<ReturnType<typeof openStore>>;
@@ -105,12 +114,22 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
       db.close();
     }
   });
-  const operatorToken = await timed('token', () => ensureOperatorToken(config.dataDir, config.apiToken));
+  // Env is the later layer: when NXS_API_TOKEN is set it is the token's source, else the user's config file is.
+  const tokenSource = opts.env.NXS_API_TOKEN ? 'environment variable NXS_API_TOKEN' : `api_token in ${files.at(-1) ?? 'the config'}`;
+  let operatorToken: string;
+  try {
+    operatorToken = await timed('token', () => ensureOperatorToken(config.dataDir, config.apiToken ? { value: config.apiToken, source: tokenSource } : undefined));
+  } catch (err) {
+    // A refused token ends the start here: close the store and free the data folder for the next try.
+    await lifecycle.shutdown(log, config.shutdownTimeoutMs);
+    throw err;
+  }
   redactor.add(operatorToken);
 
   const ctx: Context = {
     version: opts.version,
     config,
+    rereadConfig: () => loadConfig({ env: opts.env, flags: opts.flags, defaultsFile: path.join(opts.paths.payloadDir, 'nxs.yaml') }),
     env: opts.env,
     log,
     clock,
@@ -125,12 +144,16 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   lifecycle.onStop('boot-log', () => bootLog.markStopped());
 
   const router = new Router();
+  // Made before the HTTP server: it counts every request, and the steps hand its observers to their parts.
+  const metrics = new HostMetrics(opts.version);
   const parts: HostParts = {
     routes: [],
     auth: new TokenAuthority(operatorToken),
     status: new Map(),
     readiness: new Map(),
     operatorToken,
+    logTail,
+    metrics,
   };
   let ready = false;
   router.addAll(healthRoutes(() => ready, parts));
@@ -138,7 +161,7 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   let server: RunningServer;
   try {
     server = await timed('http', () =>
-      startHttpServer({ log, redactor, auth: parts.auth, router, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready }, config.server.host, config.server.port),
+      startHttpServer({ log, redactor, auth: parts.auth, router, maxBodyBytes: config.server.maxBodyBytes, limits: config.server, isReady: () => ready, observer: metrics.http }, config.server.host, config.server.port),
     );
   } catch (err) {
     await lifecycle.shutdown(log, config.shutdownTimeoutMs);
@@ -152,8 +175,11 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
     }
     router.addAll(parts.routes);
   } catch (err) {
-    bootLog.add(`boot failed: ${redactor.scrub(errorMessage(err))}`);
+    const said = redactor.scrub(errorMessage(err));
+    bootLog.add(`boot failed: ${said}`);
     await lifecycle.shutdown(log, config.shutdownTimeoutMs);
+    // The CLI prints this error's message on stderr: one that quotes a registered secret goes out scrubbed.
+    if (said !== errorMessage(err)) throw err instanceof NxsError ? new NxsError(err.code, said, err.details) : new NxsError('NXS_ERR_INTERNAL', said);
     throw err;
   }
 
@@ -183,6 +209,7 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
     url: server.url,
     port: server.port,
     announced,
+    routes: () => router.list(),
     stop: async (reason) => {
       if (!lifecycle.isStopping) {
         ready = false;
@@ -195,28 +222,19 @@ export async function startHost(opts: StartHostOptions): Promise<Host> {
   };
 }
 
-function prepareDataDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.W_OK | constants.R_OK);
-  } catch (err) {
-    throw new NxsError('NXS_ERR_DATA_DIR', `the data folder ${dir} cannot be created or written (${errorMessage(err)}); choose another with --data-dir or NXS_HOME`, { dataDir: dir });
-  }
-}
-
-function healthRoutes(isReady: () => boolean, parts: HostParts) {
+function healthRoutes(isReady: () => boolean, parts: HostParts): Route[] {
   return [
     {
-      method: 'GET' as const,
+      method: 'GET',
       path: '/healthz',
-      auth: 'public' as const,
+      access: publicAccess('liveness for supervisors: answers only ok'),
       beforeReady: true,
       handler: () => ({ body: { status: 'ok' } }),
     },
     {
-      method: 'GET' as const,
+      method: 'GET',
       path: '/readyz',
-      auth: 'public' as const,
+      access: publicAccess('readiness for supervisors: ready or not, and why'),
       beforeReady: true,
       handler: () => {
         const details: Record<string, unknown> = {};

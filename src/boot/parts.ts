@@ -21,6 +21,8 @@ export interface HostParts {
   readiness: Map<string, () => unknown>;
   /** The operator's token: the CLI's way in. Never logged. */
   operatorToken: string;
+  /** The host's recent log lines and their followers (the console's live tail). */
+  logTail?: import('../console/log-tail.ts').LogTail;
   /** The durable queue (boot step `queue`); it implements JobQueue from src/queue/types.ts. */
   queue?: SqliteQueue;
   /** Persisted scheduled tasks (boot step `scheduler`). */
@@ -31,6 +33,8 @@ export interface HostParts {
   llm?: import('../providers/client.ts').FallbackClient;
   /** The agent supervisor (boot step `supervisor`). */
   supervisor?: Supervisor;
+  /** API tokens made with nxs token create, and their bounds at the /v1 door (boot step `supervisor`). */
+  tokens?: import('../supervisor/tokens.ts').TokenStore;
   /** The assistant: conversations, channels, survival mode (boot step `assistant`, last). */
   assistant?: import('../assistant/assistant.ts').Assistant;
   /** Checkpoints and the state-provider registry (boot step `checkpoints`): parts call registerStateProvider. */
@@ -41,5 +45,7 @@ export interface HostParts {
   tools?: import('../tools/toolbox.ts').Toolbox;
   /** systemd notifications and watchdog (boot step `systemd`, only under a Type=notify unit). */
   systemd?: import('../install/sd-notifier.ts').SystemdNotifier;
+  /** The metric families (made by the composition root; the parts' observers and GET /metrics use them). */
+  metrics?: import('../metrics/host-metrics.ts').HostMetrics;
   [part: string]: unknown;
 }

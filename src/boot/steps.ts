@@ -11,6 +11,8 @@ import { doctorStep } from '../doctor/step.ts';
 import { assistantStep } from '../assistant/boot-step.ts';
 import { toolsStep } from '../tools/boot-step.ts';
 import { systemdStep } from '../install/systemd-step.ts';
+import { consoleStep } from '../console/boot-step.ts';
+import { metricsStep } from '../metrics/boot-step.ts';
 
 /**
  * A numbered start step. Steps run in order after the store is open and the
@@ -26,6 +28,7 @@ export interface BootStep {
 
 export const BOOT_STEPS: readonly BootStep[] = [
   systemdStep,
+  metricsStep,
   detectStep,
   hostRoutesStep,
   queueStep,
@@ -36,4 +39,5 @@ export const BOOT_STEPS: readonly BootStep[] = [
   doctorStep,
   assistantStep,
   toolsStep,
+  consoleStep,
 ];

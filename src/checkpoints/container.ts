@@ -99,7 +99,23 @@ export function readHeader(p: ParsedContainer): ContainerHeader {
   if (typeof x?.id !== 'string' || typeof x.enc?.key_id !== 'string' || typeof x.signer?.public_key !== 'string' || (x.kind !== 'agent' && x.kind !== 'host')) {
     throw new NxsError('NXS_ERR_CHECKPOINT_INVALID', 'the checkpoint header lacks id, kind, key id or signer');
   }
+  assertCheckpointId(x.id, 'the checkpoint header');
+  if (!Number.isSafeInteger(x.created_at)) throw new NxsError('NXS_ERR_CHECKPOINT_INVALID', 'the checkpoint header has no created_at time (milliseconds)');
   return x as ContainerHeader;
+}
+
+/**
+ * What nxs writes (`ckpt_<time base36>_<10 hex>`), loosely: `ckpt_` then groups of
+ * lowercase letters and digits joined by `_`. The id names the file in the
+ * checkpoints folder, so a `/`, `.` or `..` must never get through.
+ */
+export const CHECKPOINT_ID = /^ckpt_[a-z0-9]{1,32}(?:_[a-z0-9]{1,32}){0,3}$/;
+
+export function assertCheckpointId(id: unknown, where: string): string {
+  if (typeof id !== 'string' || !CHECKPOINT_ID.test(id)) {
+    throw new NxsError('NXS_ERR_CHECKPOINT_INVALID', `${where} names the checkpoint ${JSON.stringify(String(id).slice(0, 80))}; a checkpoint id is ckpt_ followed by lowercase letters, digits and single underscores (no dots or slashes)`, { id: String(id).slice(0, 80) });
+  }
+  return id;
 }
 
 export function publicKeyFromB64(b64: string): KeyObject {

@@ -14,5 +14,9 @@ export const CHECKPOINTS_ERRORS = {
   NXS_ERR_CHECKPOINT_TOO_LARGE: { exit: EXIT.ENVIRONMENT, http: 507, summary: 'The checkpoint is larger than the tier\'s checkpoint size budget.' },
   NXS_ERR_CHECKPOINT_SECRET: { exit: EXIT.FAILURE, http: 500, summary: 'A registered credential was found in the state to save; the checkpoint was not written.' },
   NXS_ERR_CHECKPOINT_HOST_RUNNING: { exit: EXIT.BUSY, http: 409, summary: 'Applying a staged whole-host restore needs the host stopped.' },
+  NXS_ERR_CHECKPOINT_UNTRUSTED_SIGNER: { exit: EXIT.INTEGRITY, http: 422, summary: 'The checkpoint is signed by a key this host does not trust (add it with nxs checkpoint trust add, or pass --allow-untrusted-signer).' },
+  NXS_ERR_CHECKPOINT_KDF: { exit: EXIT.INTEGRITY, http: 422, summary: 'The checkpoint asks for key-derivation (scrypt) parameters beyond what nxs itself writes.' },
+  NXS_ERR_CHECKPOINT_EXISTS: { exit: EXIT.BUSY, http: 409, summary: 'A checkpoint with this id is already on this host; the existing one is kept and the import refused.' },
+  NXS_ERR_CHECKPOINT_FORBIDDEN_FILE: { exit: EXIT.INTEGRITY, http: 422, summary: 'A host checkpoint holds a file restore may not write (credentials, keys, anything but the store and identity files).' },
   NXS_ERR_CHECKPOINT_UNAVAILABLE: { exit: EXIT.UNAVAILABLE, http: 503, summary: 'Agent checkpoints need the supervisor, which is not running on this host.' },
 } as const satisfies ErrorTable;

@@ -4,11 +4,8 @@ import { openStore } from '../store/database.ts';
 import { ALL_MIGRATIONS } from '../store/migration-registry.ts';
 import type { Context } from '../core/context.ts';
 import { systemErrorCode } from '../core/errors.ts';
+import { CREDENTIAL_TABLE, isRestorableDataFile } from './restorable-files.ts';
 
-// Never in a checkpoint, whatever folder they sit in.
-const EXCLUDED_FILE = /^(credentials\.enc|api-token|host\.json)$|\.(key|pem)$/i;
-// Tables that hold credentials or token digests are dropped from the host backup.
-const CREDENTIAL_TABLE = /(token|credential|secret)/i;
 
 /**
  * A consistent copy of the store (SQLite's online backup, so writers keep
@@ -38,12 +35,16 @@ export async function snapshotHost(ctx: Context): Promise<Map<string, Buffer>> {
   return files;
 }
 
-/** Markdown identity files at the top of the data folder and everything regular under <data>/identity. */
+/**
+ * Markdown identity files at the top of the data folder and the text files under
+ * <data>/identity: exactly what a restore may write back (restorable-files.ts),
+ * so credentials, keys and host.json are never saved.
+ */
 export function identityFiles(dataDir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const name of safeList(dataDir)) {
     const p = path.join(dataDir, name);
-    if (/\.md$/i.test(name) && !EXCLUDED_FILE.test(name) && lstatSync(p).isFile()) out.set(name, readFileSync(p));
+    if (isRestorableDataFile(name) && lstatSync(p).isFile()) out.set(name, readFileSync(p));
   }
   const walk = (dir: string, rel: string): void => {
     for (const name of safeList(dir)) {
@@ -52,7 +53,7 @@ export function identityFiles(dataDir: string): Map<string, Buffer> {
       const r = rel ? `${rel}/${name}` : name;
       // Symlinks are skipped: following one could copy a file from anywhere.
       if (st.isDirectory()) walk(p, r);
-      else if (st.isFile() && !EXCLUDED_FILE.test(name)) out.set(`identity/${r}`, readFileSync(p));
+      else if (st.isFile() && isRestorableDataFile(`identity/${r}`)) out.set(`identity/${r}`, readFileSync(p));
     }
   };
   walk(path.join(dataDir, 'identity'), '');

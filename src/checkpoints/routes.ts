@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NxsError } from '../core/errors.ts';
 import { hasCapability } from '../core/capabilities.ts';
 import type { Principal } from '../http/auth.ts';
-import type { Route } from '../http/route.ts';
+import { needs, ownerScoped, type Route } from '../http/route.ts';
 import type { Supervisor } from '../supervisor/types.ts';
 import type { CheckpointManager } from './manager.ts';
 
@@ -22,7 +22,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'POST',
       path: '/api/agents/:id/checkpoint',
-      auth: 'token',
+      access: ownerScoped('the agent the token is bound to; ADMIN any agent (checked and audited by the handler)'),
       handler: async ({ params, principal }) => {
         guard(principal, params.id!, 'checkpoint.create');
         const s = await mgr.createAgent(params.id!);
@@ -32,8 +32,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'POST',
       path: '/api/checkpoints/host',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: async ({ principal }) => {
         guard(principal, null, 'checkpoint.create_host');
         const s = await mgr.createHost();
@@ -43,7 +42,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'POST',
       path: '/api/agents/restore',
-      auth: 'token',
+      access: ownerScoped('checkpoints of the agent the token is bound to; ADMIN any (checked and audited by the handler)'),
       handler: async ({ body, principal }) => {
         const id = checkpointIdOf(body);
         const row = mgr.get(id);
@@ -56,7 +55,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'GET',
       path: '/api/checkpoints',
-      auth: 'token',
+      access: ownerScoped('checkpoints of the agent the token is bound to; ADMIN all'),
       handler: ({ query, principal }) => {
         const agent = query.get('agent_id') ?? undefined;
         const all = mgr.list(agent);
@@ -67,7 +66,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'GET',
       path: '/api/checkpoints/:id/verify',
-      auth: 'token',
+      access: ownerScoped('checkpoints of the agent the token is bound to; ADMIN any (checked and audited by the handler)'),
       handler: async ({ params, principal }) => {
         guard(principal, mgr.get(params.id!).agent_id, 'checkpoint.verify');
         return { body: await mgr.verify(params.id!) };
@@ -76,7 +75,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'DELETE',
       path: '/api/checkpoints/:id',
-      auth: 'token',
+      access: ownerScoped('checkpoints of the agent the token is bound to; ADMIN any (checked and audited by the handler)'),
       handler: ({ params, principal }) => {
         guard(principal, mgr.get(params.id!).agent_id, 'checkpoint.delete');
         mgr.remove(params.id!);
@@ -87,8 +86,7 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
       // The file is read and written by the host: the CLI runs on the same box as the same user.
       method: 'POST',
       path: '/api/checkpoints/:id/export',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: async ({ params, body, principal }) => {
         const { file, passphrase } = fileAndPassphrase(body);
         guard(principal, mgr.get(params.id!).agent_id, 'checkpoint.export', { file });
@@ -98,15 +96,56 @@ export function checkpointRoutes(mgr: CheckpointManager, supervisor: () => Super
     {
       method: 'POST',
       path: '/api/checkpoints/import',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: async ({ body, principal }) => {
         const { file, passphrase } = fileAndPassphrase(body);
-        const signer = (body as { signer?: unknown }).signer;
+        const { signer, allow_untrusted_signer: allowUntrusted } = (body ?? {}) as { signer?: unknown; allow_untrusted_signer?: unknown };
         if (signer !== undefined && (typeof signer !== 'string' || !/^[0-9a-f]{16}$/.test(signer))) throw new NxsError('NXS_ERR_BAD_REQUEST', 'signer must be a 16-character hex fingerprint');
-        guard(principal, null, 'checkpoint.import', { file });
-        const s = await mgr.importFrom(file, passphrase, signer as string | undefined);
-        return { body: { checkpoint_id: s.checkpoint_id, signer: s.origin.replace(/^import:/, ''), kind: s.kind, agent_id: s.agent_id } };
+        if (allowUntrusted !== undefined && typeof allowUntrusted !== 'boolean') throw new NxsError('NXS_ERR_BAD_REQUEST', 'allow_untrusted_signer must be true or false');
+        guard(principal, null, 'checkpoint.import', { file, ...(allowUntrusted ? { allow_untrusted_signer: true } : {}) });
+        // A second entry says how it ended, and for an accepted file which signer and why it was trusted.
+        const outcome = (allowed: boolean, details: Record<string, unknown>): void =>
+          void supervisor()?.audit.record({ agent_id: 'host', operation_type: 'checkpoint.import.signer', allowed, principal: principal!.id, details: { file, ...details } });
+        let s: Awaited<ReturnType<CheckpointManager['importFrom']>>;
+        try {
+          s = await mgr.importFrom(file, passphrase, { signer: signer as string | undefined, allowUntrustedSigner: allowUntrusted === true });
+        } catch (err) {
+          if (err instanceof NxsError) outcome(false, { code: err.code, ...(typeof err.details?.signer === 'string' ? { signer: err.details.signer } : {}) });
+          throw err;
+        }
+        const signerId = s.origin.replace(/^import:/, '');
+        outcome(true, { checkpoint_id: s.checkpoint_id, signer: signerId, trust: s.trust });
+        return { body: { checkpoint_id: s.checkpoint_id, signer: signerId, trust: s.trust, kind: s.kind, agent_id: s.agent_id } };
+      },
+    },
+    {
+      // The signers whose checkpoints import accepts, beside this host's own key.
+      method: 'GET',
+      path: '/api/checkpoints/trust',
+      access: needs('ADMIN'),
+      handler: () => ({ body: { self: { signer: mgr.signerId, public_key_pem: mgr.publicKeyPem }, trusted: mgr.trusted.list() } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/checkpoints/trust',
+      access: needs('ADMIN'),
+      handler: ({ body, principal }) => {
+        const key = (body as { public_key?: unknown } | undefined)?.public_key;
+        if (typeof key !== 'string' || key.length > 4096) throw new NxsError('NXS_ERR_BAD_REQUEST', 'body must be {"public_key": "<PEM of the other host\'s key, from nxs checkpoint pubkey there>"}');
+        const r = mgr.trusted.add(key);
+        guard(principal, null, 'checkpoint.trust_add', { signer: r.signer, added: r.added });
+        return { body: r };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/checkpoints/trust/:signer',
+      access: needs('ADMIN'),
+      handler: ({ params, principal }) => {
+        const removed = mgr.trusted.remove(params.signer!);
+        guard(principal, null, 'checkpoint.trust_rm', { signer: params.signer, removed });
+        if (!removed) throw new NxsError('NXS_ERR_NOT_FOUND', `signer ${params.signer} is not trusted here (nxs checkpoint trust ls lists them)`);
+        return { body: { success: true, signer: params.signer } };
       },
     },
   ];

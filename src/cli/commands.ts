@@ -18,6 +18,7 @@ import { registerInstall } from './commands/install.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerSandbox } from '../sandbox/cli.ts';
+import { registerConsole } from './commands/console.ts';
 
 export type RegisterCommand = (program: Command, cli: CliContext) => void;
 
@@ -42,4 +43,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerHealth,
   registerVerify,
   registerSandbox,
+  registerConsole,
 ];

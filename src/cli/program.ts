@@ -55,7 +55,8 @@ export function hostOptions(cmd: Command): Command {
   return cmd
     .option('--data-dir <dir>', 'the data folder of the host (default $NXS_HOME/data)')
     .option('--config <file>', 'config file (default $NXS_CONFIG or $NXS_HOME/nxs.yaml)')
-    .option('--url <url>', 'talk to the host at this URL instead of the one in the data folder');
+    .option('--url <url>', 'talk to the host at this URL instead of the one in the data folder (the operator token goes only to a loopback URL)')
+    .option('--token-file <file>', 'send the token in this file (0600) instead of the operator token; for a --url on another machine (or set NXS_API_TOKEN)');
 }
 
 export function parsePort(value: string): number {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
+import { NxsError } from '../core/errors.ts';
 import { ConfigCheck, join } from './check.ts';
+import { readConfigText } from './config-file.ts';
+import { parseYamlText, parseYamlWithPositions, refusePrototypeKeys } from './yaml-text.ts';
+import { accountHomeDir, resolveNxsHome } from '../runtime/nxs-home.ts';
 import type { CoreConfig } from './schema.ts';
 import { SECTIONS, type SectionConfigs } from './sections.ts';
 
@@ -21,8 +23,8 @@ export interface LoadConfigOptions {
   flags?: ConfigFlags;
   /** The default config shipped in the payload; the first layer. */
   defaultsFile?: string | undefined;
-  /** Used when neither NXS_HOME nor HOME says where home is. */
-  fallbackHome?: string;
+  /** The account's home from the password database, used when neither NXS_HOME nor HOME says where home is. */
+  accountHome?: () => string | undefined;
 }
 
 export interface LoadedConfig {
@@ -43,6 +45,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
 
 type Doc = Record<string, unknown>;
 
+/** The top-level keys some section owns. */
+const KNOWN_KEYS: readonly string[] = Object.values(SECTIONS).flatMap((s) => s.keys);
+
 /**
  * Layers, later wins: the shipped defaults, the config file (--config, NXS_CONFIG,
  * or $NXS_HOME/nxs.yaml when present), NXS_* environment, flags. Every leaf remembers
@@ -50,7 +55,7 @@ type Doc = Record<string, unknown>;
  */
 export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
   const { env, flags = {} } = opts;
-  const home = path.resolve(env.NXS_HOME || (env.HOME ? path.join(env.HOME, '.nxs') : opts.fallbackHome ?? '.nxs'));
+  const home = resolveNxsHome(env, opts.accountHome ?? accountHomeDir);
   const merged: Doc = {};
   const origins = new Map<string, string>();
   const files: string[] = [];
@@ -65,7 +70,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
 
   const explicit = flags.config ?? env.NXS_CONFIG;
   const userFile = explicit ? path.resolve(explicit) : path.join(home, 'nxs.yaml');
-  const userDoc = readYamlFile(userFile, Boolean(explicit));
+  const userDoc = readUserFile(userFile, Boolean(explicit));
   if (userDoc) {
     mergeLayer(merged, userDoc, userFile, origins);
     files.push(userFile);
@@ -86,8 +91,8 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
 /** Validates a merged document. Exposed for tests and for `reload`. */
 export function parseConfig(doc: Doc, origins: ReadonlyMap<string, string>, home: string): Config {
   const check = new ConfigCheck(origins);
-  const known = Object.values(SECTIONS).flatMap((s) => s.keys);
-  check.obj(doc, '', known);
+  refusePrototypeKeys(doc, 'the config');
+  check.obj(doc, '', KNOWN_KEYS);
   const core = SECTIONS.core.parse(doc, check);
   const parts = {} as Record<string, unknown>;
   for (const [name, section] of Object.entries(SECTIONS)) {
@@ -132,37 +137,44 @@ function readDefaultsFile(file: string): Doc | null {
   return parseYamlText(file, text);
 }
 
-function readConfigText(file: string, mustExist: boolean): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if (!mustExist && systemErrorCode(err) === 'ENOENT') return null;
-    throw new NxsError('NXS_ERR_CONFIG_UNREADABLE', `cannot read config file ${file}: ${errorMessage(err)}`, { file });
-  }
-}
-
-function readYamlFile(file: string, mustExist: boolean): Doc | null {
+/**
+ * The user's config file. A file none of whose top-level keys is a config key, or a
+ * near miss of one, is not an nxs config (`--config /etc/shadow` parses as a mapping
+ * of its lines): it is refused by position only, since its text is not the config's
+ * own to repeat. A near miss (`sever:`) still gets the unknown-key message naming it.
+ */
+function readUserFile(file: string, mustExist: boolean): Doc | null {
   const text = readConfigText(file, mustExist);
-  return text === null ? null : parseYamlText(file, text);
+  if (text === null) return null;
+  const { doc, firstKeyAt } = parseYamlWithPositions(file, text);
+  refusePrototypeKeys(doc, file);
+  const keys = Object.keys(doc);
+  if (keys.length > 0 && !keys.some(isConfigKeyOrTypo)) {
+    throw new NxsError('NXS_ERR_CONFIG_INVALID', `${file} is not an nxs config: none of its ${keys.length} top-level key(s) is a config key (the first is at ${firstKeyAt ?? 'line 1, column 1'}); expected keys such as ${KNOWN_KEYS.slice(0, 5).join(', ')} (README.md lists them)`, { file });
+  }
+  return doc;
 }
 
-/** Parses one config file's text; the errors name the file and the line. */
-export function parseYamlText(file: string, text: string): Doc {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new NxsError('NXS_ERR_CONFIG_UNREADABLE', `${file}${where}: not valid YAML: ${errorMessage(err).split('\n')[0]}`, { file });
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new NxsError('NXS_ERR_CONFIG_INVALID', `${file}: the document must be a mapping of keys to values`, { file });
-  }
-  return doc as Doc;
+export { parseYamlText };
+
+/** A known key, or one at most two edits away from one (a typo). */
+function isConfigKeyOrTypo(key: string): boolean {
+  return KNOWN_KEYS.some((known) => known === key || (Math.abs(known.length - key.length) <= 2 && editDistance(known, key) <= 2));
 }
 
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** Adds one layer. Every layer is walked for prototype keys first: assigning `__proto__` below would replace a prototype. */
 function mergeLayer(target: Doc, layer: Doc, origin: string, origins: Map<string, string>, prefix = ''): void {
+  if (prefix === '') refusePrototypeKeys(layer, origin);
   for (const [key, value] of Object.entries(layer)) {
     const p = join(prefix, key);
     if (isPlainObject(value) && isPlainObject(target[key])) {

@@ -7,6 +7,7 @@ import { assistantSection } from '../assistant/config.ts';
 import { sandboxSection } from '../sandbox/config.ts';
 import { checkpointsSection } from '../checkpoints/config.ts';
 import { doctorSection } from '../doctor/config.ts';
+import { metricsSection } from '../metrics/config.ts';
 
 /** Every section of the config document, in the order they are validated. */
 export const SECTIONS = {
@@ -19,6 +20,7 @@ export const SECTIONS = {
   sandbox: sandboxSection,
   checkpoints: checkpointsSection,
   doctor: doctorSection,
+  metrics: metricsSection,
 } as const;
 
 export type SectionConfigs = {

@@ -7,6 +7,8 @@ export const CAPABILITIES = [
   'ACCESS_NET',
   'ACCESS_GPU',
   'ACCESS_IO',
+  // Not in seed 004: scraping GET /metrics, so a Prometheus token need not hold ADMIN.
+  'READ_METRICS',
   'ADMIN',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];

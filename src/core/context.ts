@@ -1,4 +1,4 @@
-import type { Config } from '../config/load.ts';
+import type { Config, LoadedConfig } from '../config/load.ts';
 import type { Logger } from './logger.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events.ts';
@@ -17,6 +17,8 @@ import type { ProfileHolder } from '../detect/profile.ts';
 export interface Context {
   readonly version: string;
   readonly config: Config;
+  /** Reads the config again exactly as the host did at start (same files, env and flags): the doctor's reload_config. */
+  readonly rereadConfig: () => LoadedConfig;
   /** The environment nxs was started with (for credential lookups); never logged. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;

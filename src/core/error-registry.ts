@@ -9,6 +9,7 @@ import { SANDBOX_ERRORS } from '../sandbox/errors.ts';
 import { INSTALL_ERRORS } from '../install/errors.ts';
 import { CHECKPOINTS_ERRORS } from '../checkpoints/errors.ts';
 import { DOCTOR_ERRORS } from '../doctor/errors.ts';
+import { CONSOLE_ERRORS } from '../console/errors.ts';
 
 /** Every error code nxs can raise, with its exit code and HTTP status. One place, one table. */
 export const ERROR_REGISTRY: Readonly<Record<string, ErrorSpec>> = Object.freeze({
@@ -22,6 +23,7 @@ export const ERROR_REGISTRY: Readonly<Record<string, ErrorSpec>> = Object.freeze
   ...INSTALL_ERRORS,
   ...CHECKPOINTS_ERRORS,
   ...DOCTOR_ERRORS,
+  ...CONSOLE_ERRORS,
 });
 
 export function specFor(code: string): ErrorSpec {

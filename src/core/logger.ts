@@ -18,6 +18,8 @@ export interface LoggerOptions {
   redactor: SecretRedactor;
   /** Where lines go; stderr when omitted (stdout carries the ready banner and command output). Tests pass a sink. */
   destination?: DestinationStream;
+  /** Also handed every line as written (scrubbed JSON): the console's live tail. */
+  tap?: (line: string) => void;
 }
 
 /**
@@ -36,7 +38,13 @@ export function createLogger(opts: LoggerOptions): Logger {
       level: opts.level,
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      hooks: { streamWrite: (line: string) => opts.redactor.scrub(line) },
+      hooks: {
+        streamWrite: (line: string) => {
+          const scrubbed = opts.redactor.scrub(line);
+          opts.tap?.(scrubbed);
+          return scrubbed;
+        },
+      },
     },
     destination,
   );

@@ -82,3 +82,14 @@ export function decideMonitor(state: MonitorState, reading: PressureReading, now
   }
   return { state: s, actions };
 }
+
+/**
+ * When the monitor should look next: the profile's interval, or sooner when a step back up falls
+ * due first (calm, below the ceiling). Without it the step up waited for the next interval after
+ * the calm period had passed: the survival drill saw a tier come back 2 minutes after the pressure
+ * went at minimal (60 s interval) with step_up_after_ms at 2 s.
+ */
+export function nextLookInMs(s: MonitorState, now: number, intervalMs: number, policy: TierPolicy): number {
+  if (s.underPressure || s.calmSince === null || TIERS.indexOf(s.tier) >= TIERS.indexOf(s.ceiling)) return intervalMs;
+  return Math.min(intervalMs, Math.max(0, s.calmSince + policy.stepUpAfterMs - now));
+}

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { TierName } from '../config/schema.ts';
 import type { ProfileHolder } from './profile.ts';
-import { decideMonitor, initialMonitorState, type MonitorAction, type MonitorState, type PressureReading } from './monitor-decision.ts';
+import { decideMonitor, initialMonitorState, nextLookInMs, type MonitorAction, type MonitorState, type PressureReading } from './monitor-decision.ts';
 import type { TierPolicy } from './tier-policy.ts';
 
 export interface MonitorDeps {
@@ -118,7 +118,7 @@ export class ResourceMonitor {
     this.timer = this.d.clock.setTimeout(() => {
       this.timer = null;
       void this.look();
-    }, this.d.profile.current.monitorIntervalMs);
+    }, nextLookInMs(this.state, this.d.clock.now(), this.d.profile.current.monitorIntervalMs, this.d.policy));
     this.timer.unref();
   }
 

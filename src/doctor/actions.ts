@@ -5,7 +5,7 @@ import type { Context } from '../core/context.ts';
 import type { HostParts } from '../boot/parts.ts';
 import type { Supervisor } from '../supervisor/types.ts';
 import type { CheckpointManager } from '../checkpoints/manager.ts';
-import { loadConfig } from '../config/load.ts';
+import { applyReload, describeReload } from '../config/reload.ts';
 import { PROFILES } from '../detect/profile.ts';
 import { TIERS, type TierName } from '../config/schema.ts';
 import { writeFileAtomic } from '../runtime/atomic-write.ts';
@@ -39,10 +39,11 @@ export function hostActions(ctx: Context, parts: HostParts): DoctorActions {
       return `removed ${freed.count + more.count} temp files (${freed.bytes + more.bytes} bytes)`;
     },
     reload_config: () => {
-      // Validates the files as they are now; parts that can apply changes live listen for config.reloaded.
-      const { config, files } = loadConfig({ env: ctx.env, defaultsFile: path.join(ctx.paths.payloadDir, 'nxs.yaml') });
-      ctx.events.emit('config.reloaded', { files, tier: config.tier });
-      return `config reloaded from ${files.join(', ') || 'defaults'}`;
+      // A config that no longer validates throws here, and nothing is applied (the diagnosis says failed, with why).
+      const next = ctx.rereadConfig();
+      const report = applyReload(ctx.config, next, ctx.log);
+      ctx.events.emit('config.reloaded', { files: next.files, tier: next.config.tier });
+      return describeReload(report);
     },
     change_tier: ({ tier }) => {
       if (!TIERS.includes(tier as TierName)) throw new NxsError('NXS_ERR_BAD_REQUEST', `unknown tier ${String(tier)}`);

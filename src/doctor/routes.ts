@@ -1,5 +1,5 @@
 import { NxsError } from '../core/errors.ts';
-import type { Route } from '../http/route.ts';
+import { needs, type Route } from '../http/route.ts';
 import type { Doctor } from './doctor.ts';
 import type { DiagnosisStatus } from './types.ts';
 
@@ -10,8 +10,7 @@ export function doctorRoutes(doctor: Doctor): Route[] {
     {
       method: 'GET',
       path: '/api/doctor/diagnoses',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ query }) => {
         const status = query.get('status') ?? undefined;
         if (status !== undefined && !STATUSES.includes(status as DiagnosisStatus)) throw new NxsError('NXS_ERR_BAD_REQUEST', `status must be one of ${STATUSES.join(', ')}`);
@@ -21,22 +20,19 @@ export function doctorRoutes(doctor: Doctor): Route[] {
     {
       method: 'GET',
       path: '/api/doctor/diagnoses/:id',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params }) => ({ body: doctor.get(params.id!) }),
     },
     {
       method: 'POST',
       path: '/api/doctor/diagnoses/:id/approve',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: async ({ params, principal }) => ({ body: await doctor.approve(params.id!, principal!.id) }),
     },
     {
       method: 'POST',
       path: '/api/doctor/diagnoses/:id/deny',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params, principal }) => ({ body: doctor.deny(params.id!, principal!.id) }),
     },
   ];

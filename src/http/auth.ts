@@ -1,4 +1,5 @@
 import { timingSafeEqual, hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { CAPABILITIES, type Capability } from '../core/capabilities.ts';
 
 /** Who is calling: the operator (ADMIN), or a token with its own capabilities. */
@@ -8,6 +9,8 @@ export interface Principal {
   capabilities: ReadonlySet<Capability>;
   /** A token bound to an agent acts as that agent. */
   agentId?: string;
+  /** Set when the caller came in with a console session cookie (src/console), not a bearer token. */
+  sessionId?: string;
 }
 
 /**
@@ -15,6 +18,12 @@ export interface Principal {
  * request by TokenAuthority, so a resolver that looks tokens up by digest does not hash again.
  */
 export type TokenResolver = (token: string, digest: Buffer) => Principal | null;
+
+/**
+ * Answers for a request without a bearer token from its other credential (the console's session
+ * cookie): null when it carries none, throws an NxsError for a bad one.
+ */
+export type SessionResolver = (req: IncomingMessage) => Principal | null;
 
 /** A request refused for a missing capability, before its handler ran. */
 export interface Denial {
@@ -38,6 +47,15 @@ export class TokenAuthority {
   }
   addResolver(resolver: TokenResolver): void {
     this.resolvers.push(resolver);
+  }
+  private sessions: SessionResolver | null = null;
+  /** The console's session cookie as a second credential (the console boot step sets it). */
+  useSessions(resolver: SessionResolver): void {
+    this.sessions = resolver;
+  }
+  /** The principal of a request that sent no bearer token; null when it has no other credential either. */
+  resolveSession(req: IncomingMessage): Principal | null {
+    return this.sessions ? this.sessions(req) : null;
   }
   /** Listeners told of every capability denial (the supervisor's audit trail). */
   private readonly deniedListeners: ((d: Denial) => void)[] = [];

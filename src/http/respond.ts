@@ -18,6 +18,11 @@ const OPENAI_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+/** OpenAI's own code where nxs's has one, so OpenAI clients recognise it (the NXS code stays in the header). */
+const OPENAI_CODES: Record<string, string> = {
+  NXS_ERR_UNAUTHORIZED: 'invalid_api_key',
+};
+
 /** Every error response names its NXS_ERR_* code in this header, whatever the body's shape. */
 export const ERROR_CODE_HEADER = 'x-nxs-error-code';
 
@@ -28,7 +33,7 @@ export const ERROR_CODE_HEADER = 'x-nxs-error-code';
  */
 export function errorBody(style: ErrorStyle, status: number, code: string, message: string): unknown {
   if (style === 'openai') {
-    return { error: { message, type: OPENAI_TYPES[status] ?? 'api_error', code, param: null } };
+    return { error: { message, type: OPENAI_TYPES[status] ?? 'api_error', code: OPENAI_CODES[code] ?? code, param: null } };
   }
   return { success: false, error: message };
 }

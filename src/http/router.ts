@@ -1,3 +1,4 @@
+import { NxsError } from '../core/errors.ts';
 import type { Method, Route } from './route.ts';
 
 interface Compiled {
@@ -16,6 +17,12 @@ export class Router {
   private readonly exact = new Map<string, Map<string, Route>>();
 
   add(route: Route): void {
+    // The type requires an access rule; this catches a route built around the compiler (a cast, plain JS),
+    // which would otherwise answer with no check at all.
+    const kind = (route as Partial<Route>).access?.kind;
+    if (kind !== 'public' && kind !== 'capability' && kind !== 'any-token' && kind !== 'owner') {
+      throw new NxsError('NXS_ERR_INTERNAL', `route ${route.method} ${route.path} declares no access rule (see Access in src/http/route.ts)`);
+    }
     const segments = split(route.path);
     const compiled = { route, segments, score: score(segments) };
     // Static segments first so `/api/agents/restore` wins over `/api/agents/:id`:
@@ -35,6 +42,19 @@ export class Router {
 
   addAll(routes: readonly Route[]): void {
     for (const r of routes) this.add(r);
+  }
+
+  /** Every route that can answer, once per method and path (the first registered wins, as in match). */
+  list(): Route[] {
+    const seen = new Set<string>();
+    const out: Route[] = [];
+    for (const c of this.routes) {
+      const key = `${c.route.method} ${c.route.path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(c.route);
+    }
+    return out;
   }
 
   match(method: string, pathname: string): Match {

@@ -9,6 +9,10 @@ import { bearerToken, type TokenAuthority } from './auth.ts';
 import type { Router } from './router.ts';
 import { STREAMED, type ErrorStyle, type Route } from './route.ts';
 import { ERROR_CODE_HEADER, errorBody, sendJson } from './respond.ts';
+import { UPSTREAM_TIME_HEADER } from './upstream-time.ts';
+import { answerPreflight, applyCors } from './cors-gate.ts';
+import { connectionBudget, guardConnections, readNofileLimit, type ConnectionGuard } from './connection-guard.ts';
+import type { ServerLimits } from '../config/schema.ts';
 
 export interface HttpServerDeps {
   log: Logger;
@@ -16,7 +20,15 @@ export interface HttpServerDeps {
   auth: TokenAuthority;
   router: Router;
   maxBodyBytes: number;
+  limits: ServerLimits;
   isReady(): boolean;
+  /** Told of every answered request (the host's metrics): its route pattern, never the raw URL. */
+  observer?: RequestObserver;
+}
+
+export interface RequestObserver {
+  /** `upstreamSeconds`: what the route said it waited on an upstream (UPSTREAM_TIME_HEADER), when it said. */
+  observe(o: { method: string; route: string; status: number; seconds: number; upstreamSeconds?: number }): void;
 }
 
 export interface RunningServer {
@@ -32,9 +44,26 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   // rather than a listener per request on one shared signal: adding and removing an EventTarget
   // listener cost the door's path ~3 us a request.
   const inFlight = new Set<AbortController>();
-  const server = process.getBuiltinModule('node:http').createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 }, (req, res) => {
-    void handle(deps, req, res, inFlight);
-  });
+  const { limits } = deps;
+  const server = process.getBuiltinModule('node:http').createServer(
+    {
+      // requestTimeout 0 also turned the headers timeout off: a socket could dribble headers forever.
+      // Both bound only receiving the request; answers (streams, long completions) are not cut by them.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks those two timeouts on this interval only (30 s by default): half the headers
+      // timeout cuts a stalled request within 1.5x of it. At the default 20 s that is one timer tick
+      // every 10 s (it was 30 s): a cheap price for a bound that holds.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    (req, res) => {
+      guard.answering(req.socket, res);
+      void handle(deps, req, res, inFlight, guard);
+    },
+  );
+  const budget = connectionBudget(limits.maxConnections > 0 ? null : readNofileLimit(), limits.maxConnections);
+  const guard = guardConnections(server, budget, limits.idleTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
       const code = systemErrorCode(err);
@@ -52,6 +81,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
       resolve();
     });
   });
+  deps.log.debug({ connections: budget.normal, reserve: budget.reserve, nofile: budget.nofile }, 'connection bound');
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -70,19 +100,27 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   };
 }
 
-async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, inFlight: Set<AbortController>): Promise<void> {
+async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse, inFlight: Set<AbortController>, guard: ConnectionGuard): Promise<void> {
   let style: ErrorStyle = (req.url ?? '').startsWith('/v1') ? 'openai' : 'nxs';
+  const observed = deps.observer ? observeAnswer(deps.observer, req, res) : null;
   try {
     const url = parseTarget(req.url ?? '/');
     const match = deps.router.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'none') throw new NxsError('NXS_ERR_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
     if (match.kind === 'wrong-method') {
+      if (req.method === 'OPTIONS' && answerPreflight(deps.router, match.allowed, url.pathname, req, res)) return;
       res.setHeader('allow', match.allowed.join(', '));
       throw new NxsError('NXS_ERR_METHOD_NOT_ALLOWED', `${url.pathname} does not accept ${req.method}; it accepts ${match.allowed.join(', ')}`);
     }
     const { route, params } = match;
+    if (observed) observed.route = route.path;
     style = route.errorStyle ?? style;
+    if (route.cors) applyCors(route.cors, req, res);
     const principal = authenticate(deps, route, req, params);
+    if (principal && guard.onReserve(req.socket) && !hasCapability(principal.capabilities, 'ADMIN')) {
+      res.setHeader('connection', 'close');
+      throw new NxsError('NXS_ERR_TOO_MANY_CONNECTIONS', 'the host holds as many connections as its open-file limit allows; this one is kept for health checks and the operator; retry shortly', { retryAfterSeconds: 1 });
+    }
     if (!route.beforeReady && !deps.isReady()) throw new NxsError('NXS_ERR_NOT_READY', 'the host is not ready yet; retry shortly');
     const body = await readJsonBody(req, deps.maxBodyBytes);
     const abort = new AbortController();
@@ -116,14 +154,16 @@ function parseTarget(target: string): { pathname: string; searchParams: URLSearc
 }
 
 function authenticate(deps: HttpServerDeps, route: Route, req: IncomingMessage, params: Record<string, string>) {
-  if (route.auth === 'public') return null;
+  const access = route.access;
+  if (access.kind === 'public') return null;
   const token = bearerToken(headerValue(req, 'authorization'));
-  if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>" (the token is in the data folder\'s api-token file)');
-  const principal = deps.auth.resolve(token);
+  // Without a token, the console's session cookie is the other credential (src/console/session-auth.ts).
+  const principal = token ? deps.auth.resolve(token) : deps.auth.resolveSession(req);
+  if (!token && !principal) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>" (the token is in the data folder\'s api-token file), or sign in to the console with a link from nxs console');
   if (!principal) throw new NxsError('NXS_ERR_UNAUTHORIZED', 'the bearer token is not valid for this host');
-  if (route.capability && !hasCapability(principal.capabilities, route.capability)) {
-    deps.auth.reportDenied({ principal, capability: route.capability, method: req.method ?? 'GET', route: route.path, params });
-    throw new NxsError('NXS_ERR_FORBIDDEN', `Insufficient capabilities: ${route.capability} required`, { capability: route.capability });
+  if (access.kind === 'capability' && !hasCapability(principal.capabilities, access.capability)) {
+    deps.auth.reportDenied({ principal, capability: access.capability, method: req.method ?? 'GET', route: route.path, params });
+    throw new NxsError('NXS_ERR_FORBIDDEN', `Insufficient capabilities: ${access.capability} required`, { capability: access.capability });
   }
   return principal;
 }
@@ -192,4 +232,20 @@ function respondError(deps: HttpServerDeps, res: ServerResponse, style: ErrorSty
   const headers: Record<string, string> = { [ERROR_CODE_HEADER]: code };
   if (err instanceof NxsError && typeof err.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(err.details.retryAfterSeconds);
   sendJson(res, status, errorBody(style, status, code, message), headers);
+}
+
+/**
+ * Reports the request once its answer is over ('close' fires after every response, finished or
+ * cut), whichever path answered it (a route, an error, a preflight). `route` stays `unmatched`
+ * for a path no route knows, so a scan of random URLs adds one series, not one per URL.
+ */
+function observeAnswer(observer: RequestObserver, req: IncomingMessage, res: ServerResponse): { route: string } {
+  const started = performance.now();
+  const seen = { route: 'unmatched' };
+  res.once('close', () => {
+    const seconds = (performance.now() - started) / 1000;
+    const upstream = res.getHeader(UPSTREAM_TIME_HEADER);
+    observer.observe({ method: req.method ?? 'GET', route: seen.route, status: res.statusCode, seconds, ...(typeof upstream === 'string' ? { upstreamSeconds: Number(upstream) / 1000 } : {}) });
+  });
+  return seen;
 }

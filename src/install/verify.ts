@@ -10,17 +10,23 @@ export interface VerifyInput {
   sums?: string | undefined;
   /** Default: <sums>.sig. */
   sig?: string | undefined;
-  /** Default: nxs-release.pub next to the file. Pass one from a trusted channel. */
+  /** A public key file given explicitly (--key), from a channel the user trusts. Never looked for next to the file. */
   key?: string | undefined;
+  /** The release key built into this nxs (src/install/release-key.ts), used when no key file is given. */
+  builtInKey?: string | null | undefined;
 }
+
+/** What was checked: the signature only with a pinned key (built in, or given with --key). */
+export type VerifySignature = { keyFingerprint: string; keySource: 'built-in' | 'file'; keyFile: string | null; sig: string };
 
 export interface VerifyResult {
   file: string;
   name: string;
   sha256: string;
   sums: string;
-  key: string;
-  keyFingerprint: string;
+  /** `checksum`: the file's sha256 is on its line of the list, and nothing says who wrote the list. */
+  checked: 'checksum' | 'checksum+signature';
+  signature: VerifySignature | null;
 }
 
 /** An Ed25519 signature is 64 bytes; also accept it base64-encoded (88 chars) for copy-paste. */
@@ -40,18 +46,28 @@ function readInput(file: string, what: string): Buffer {
   }
 }
 
-function readPublicKey(file: string): KeyObject {
-  const pem = readInput(file, 'public key');
+/** `what` names the key in messages: its file, or `the built-in release key`. */
+function publicKeyOf(pem: Buffer | string, what: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch (err) {
-    throw new NxsError('NXS_ERR_VERIFY_INPUT', `${file} is not a PEM public key (${errorMessage(err)})`, { file });
+    throw new NxsError('NXS_ERR_VERIFY_INPUT', `${what} is not a PEM public key (${errorMessage(err)})`, { key: what });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new NxsError('NXS_ERR_VERIFY_INPUT', `${file} is a ${key.asymmetricKeyType ?? 'unknown'} key; release signatures use Ed25519`, { file });
+    throw new NxsError('NXS_ERR_VERIFY_INPUT', `${what} is a ${key.asymmetricKeyType ?? 'unknown'} key; release signatures use Ed25519`, { key: what });
   }
   return key;
+}
+
+/** The pinned key: --key when given, else the built-in one, else none (no key next to the file is ever trusted). */
+function pinnedKey(input: VerifyInput): { key: KeyObject; source: 'built-in' | 'file'; file: string | null } | null {
+  if (input.key !== undefined) {
+    const file = path.resolve(input.key);
+    return { key: publicKeyOf(readInput(file, 'public key'), file), source: 'file', file };
+  }
+  if (input.builtInKey) return { key: publicKeyOf(input.builtInKey, 'the built-in release key'), source: 'built-in', file: null };
+  return null;
 }
 
 /** A short, stable name for a key: sha256 of its DER, first 16 hex digits. */
@@ -70,20 +86,28 @@ export function sha256OfFile(file: string): Promise<string> {
 }
 
 /**
- * Signature first (is SHA256SUMS what the key holder signed?), then the file's
- * hash against its line. Throws NXS_ERR_VERIFY_FAILED saying which check failed.
+ * Signature first (is SHA256SUMS what the holder of the pinned key signed?), then the file's
+ * hash against its line. The key is pinned: built into this nxs, or given with --key; a key
+ * lying next to the download proves nothing about who made it, so it is never read. With no
+ * pinned key only the checksum is checked, and the result says so (`checked: 'checksum'`).
+ * Throws NXS_ERR_VERIFY_FAILED saying which check failed.
  */
 export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   const dir = path.dirname(path.resolve(input.file));
   const sumsFile = path.resolve(input.sums ?? path.join(dir, 'SHA256SUMS'));
-  const sigFile = path.resolve(input.sig ?? `${sumsFile}.sig`);
-  const keyFile = path.resolve(input.key ?? path.join(dir, 'nxs-release.pub'));
-  const key = readPublicKey(keyFile);
+  const pinned = pinnedKey(input);
   const sumsBytes = readInput(sumsFile, 'checksum list');
-  const sig = readSignature(sigFile);
-  const fp = keyFingerprint(key);
-  if (!verifySignature(null, sumsBytes, key, sig)) {
-    throw new NxsError('NXS_ERR_VERIFY_FAILED', `the signature ${sigFile} does not match ${sumsFile} under key ${fp} (${keyFile}): the list was altered or signed by another key`, { sums: sumsFile, key: fp });
+  let signature: VerifySignature | null = null;
+  if (pinned) {
+    const sigFile = path.resolve(input.sig ?? `${sumsFile}.sig`);
+    const sig = readSignature(sigFile);
+    const fp = keyFingerprint(pinned.key);
+    const whose = pinned.file ? `key ${fp} (${pinned.file})` : `the built-in release key ${fp}`;
+    if (!verifySignature(null, sumsBytes, pinned.key, sig)) {
+      const what = `the signature ${sigFile} does not match ${sumsFile} under ${whose}: the list was altered or signed by another key`;
+      throw new NxsError('NXS_ERR_VERIFY_FAILED', what, { sums: sumsFile, key: fp });
+    }
+    signature = { keyFingerprint: fp, keySource: pinned.source, keyFile: pinned.file, sig: sigFile };
   }
   const sums = parseSums(sumsBytes.toString('utf8'), sumsFile);
   const name = path.basename(input.file);
@@ -95,5 +119,5 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   if (got !== want) {
     throw new NxsError('NXS_ERR_VERIFY_FAILED', `${input.file} does not match the signed checksum: sha256 ${got}, expected ${want}; download it again`, { name, got, want });
   }
-  return { file: input.file, name, sha256: got, sums: sumsFile, key: keyFile, keyFingerprint: fp };
+  return { file: input.file, name, sha256: got, sums: sumsFile, checked: signature ? 'checksum+signature' : 'checksum', signature };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.ts';
 import type { ChatCompletion, ChatRequest } from './types.ts';
+import { scrubStrings, type TextScrubber } from '../core/secrets-redactor.ts';
 
 /**
  * Emergency mode's exact-match cache: a request's digest (messages, model,
@@ -17,16 +18,20 @@ export class AnswerCache {
   private pending: { req: ChatRequest; completion: ChatCompletion; provider: string; at: number }[] = [];
   private flushQueued = false;
   private readonly schedule: (flush: () => void) => void;
+  private readonly scrubber: TextScrubber;
   /**
    * `schedule` runs the deferred write (putLater): by default the next turn of
    * the event loop (setImmediate), after the response that produced the answer
-   * has been written; no timer, so an idle host holds none.
+   * has been written; no timer, so an idle host holds none. `scrubber` removes
+   * registered secrets from an answer before it is kept: a provider that echoes
+   * a key must not have it stored, nor served again from here.
    */
-  constructor(db: Db, max: number, now: () => number, schedule: (flush: () => void) => void = (f) => setImmediate(f)) {
+  constructor(db: Db, max: number, now: () => number, schedule: (flush: () => void) => void = (f) => setImmediate(f), scrubber: TextScrubber = { scrub: (t) => t }) {
     this.db = db;
     this.max = max;
     this.now = now;
     this.schedule = schedule;
+    this.scrubber = scrubber;
   }
 
   // Prepared once, on first use (the table exists only after migrations).
@@ -53,7 +58,7 @@ export class AnswerCache {
 
   put(req: ChatRequest, completion: ChatCompletion, provider: string): void {
     if (this.max === 0) return;
-    this.pending.push({ req, completion, provider, at: this.now() });
+    this.pending.push({ req, completion: scrubStrings(completion, this.scrubber), provider, at: this.now() });
     this.flush();
   }
 
@@ -66,7 +71,7 @@ export class AnswerCache {
    */
   putLater(req: ChatRequest, completion: ChatCompletion, provider: string): void {
     if (this.max === 0) return;
-    this.pending.push({ req, completion, provider, at: this.now() });
+    this.pending.push({ req, completion: scrubStrings(completion, this.scrubber), provider, at: this.now() });
     if (this.flushQueued) return;
     this.flushQueued = true;
     this.schedule(() => {

@@ -1,22 +1,27 @@
 import type { Context } from '../core/context.ts';
 import { NxsError } from '../core/errors.ts';
-import type { Route } from '../http/route.ts';
+import { anyToken, needs, ownerScoped, type Route } from '../http/route.ts';
+import { seesAll } from '../http/ownership.ts';
 import type { FallbackClient } from './client.ts';
+import type { UsageRow, UsageStore } from './usage-store.ts';
 
-/** nxs's own view of the chain: `nxs providers ls|test` through the running host. */
-export function providerApiRoutes(d: { ctx: Context; client: FallbackClient }): Route[] {
+/** The longest window GET /api/providers/usage reads (a year and a day). */
+const MAX_USAGE_DAYS = 366;
+
+/** nxs's own view of the chain: `nxs providers ls|test|usage` through the running host. */
+export function providerApiRoutes(d: { ctx: Context; client: FallbackClient; usage: UsageStore }): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/providers',
-      auth: 'token',
+      access: anyToken('what nxs providers ls shows: names, states and the mode, never keys'),
       beforeReady: true,
       handler: () => ({ body: { mode: d.client.mode(), providers: d.client.views() } }),
     },
     {
       method: 'POST',
       path: '/api/providers/test',
-      auth: 'token',
+      access: needs('ADMIN'),
       handler: async ({ body, signal }) => {
         const name = (body as { name?: unknown } | undefined)?.name;
         if (name !== undefined && typeof name !== 'string') throw new NxsError('NXS_ERR_BAD_REQUEST', 'body must be {} or {"name": "<provider>"}');
@@ -27,5 +32,28 @@ export function providerApiRoutes(d: { ctx: Context; client: FallbackClient }): 
         return { body: { mode: d.client.mode(), results } };
       },
     },
+    {
+      method: 'GET',
+      path: '/api/providers/usage',
+      access: ownerScoped('tokens used through the /v1 door per day, caller and provider: a token sees its own rows; ADMIN every caller\'s'),
+      handler: ({ query, principal }) => {
+        const raw = query.get('days');
+        if (raw !== null && !/^\d{1,3}$/.test(raw)) throw new NxsError('NXS_ERR_BAD_REQUEST', `days must be an integer from 1 to ${MAX_USAGE_DAYS}; got ${JSON.stringify(raw)}`);
+        const days = raw === null ? 7 : Number(raw);
+        if (days < 1 || days > MAX_USAGE_DAYS) throw new NxsError('NXS_ERR_BAD_REQUEST', `days must be an integer from 1 to ${MAX_USAGE_DAYS}; got ${days}`);
+        const rows = d.usage.list(days, seesAll(principal!) ? undefined : principal!.id);
+        return { body: { days, rows, totals: totalsOf(rows) } };
+      },
+    },
   ];
+}
+
+function totalsOf(rows: readonly UsageRow[]): { requests: number; prompt_tokens: number; completion_tokens: number } {
+  const t = { requests: 0, prompt_tokens: 0, completion_tokens: 0 };
+  for (const r of rows) {
+    t.requests += r.requests;
+    t.prompt_tokens += r.prompt_tokens;
+    t.completion_tokens += r.completion_tokens;
+  }
+  return t;
 }

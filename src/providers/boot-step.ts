@@ -4,6 +4,10 @@ import type { JobQueue } from '../queue/types.ts';
 import { createFallbackClient } from './create-client.ts';
 import type { FallbackClient } from './client.ts';
 import { doorRoutes } from './door.ts';
+import { embeddingsRoute } from './door-embeddings.ts';
+import { DoorQuota } from './door-quota.ts';
+import { UsageStore } from './usage-store.ts';
+import { NO_DOOR_LIMITS } from '../supervisor/token-limits.ts';
 import { providerApiRoutes } from './api-routes.ts';
 import { wireDeferred } from './deferred.ts';
 import { probeLocalServer, localProviderSpec, type LocalServer } from './local-probe.ts';
@@ -20,11 +24,16 @@ import type { DetectHandle } from '../detect/handle.ts';
 export const providersStep: BootStep = {
   name: 'providers',
   start(ctx, parts) {
-    const client = createFallbackClient(ctx);
+    const client = createFallbackClient(ctx, parts.metrics ? { observer: parts.metrics.providers } : {});
     parts.llm = client;
     ctx.lifecycle.onStop('providers', () => client.close());
     const queue = (): JobQueue | undefined => parts.queue as JobQueue | undefined;
-    parts.routes.push(...doorRoutes({ ctx, client, queue }), ...providerApiRoutes({ ctx, client }));
+    const usage = new UsageStore(ctx.db, ctx.clock, { onError: (err) => ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not record LLM usage') });
+    ctx.lifecycle.onStop('providers-usage', () => usage.flush());
+    // Tokens are made by the supervisor step, after this one: their limits are looked up per request.
+    const quota = new DoorQuota({ clock: ctx.clock, log: ctx.log, usage, limitsOf: (id) => parts.tokens?.doorLimits(id) ?? NO_DOOR_LIMITS });
+    const door = { ctx, client, queue, quota };
+    parts.routes.push(...doorRoutes(door, [embeddingsRoute(door)]), ...providerApiRoutes({ ctx, client, usage }));
     parts.status.set('providers', () => statusOf(client));
     parts.readiness.set('llm', () => ({ mode: client.mode(), providers: client.chain.length }));
     if (client.chain.length === 0) ctx.log.warn('no LLM providers configured: local servers (if found) and the emergency cache only');

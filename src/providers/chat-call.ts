@@ -1,12 +1,12 @@
 import type { Clock } from '../core/clock.ts';
-import type { ChatChunk, ChatCompletion, ChatRequest } from './types.ts';
+import type { ChatChunk, ChatCompletion, ChatRequest, UpstreamHeaders } from './types.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 import type { Transport } from './transport.ts';
 import { SseParser } from './sse.ts';
 import { UpstreamFailure } from './upstream-failure.ts';
 
-/** One plain chat-completions call to one provider. Throws UpstreamFailure or NxsError (aborted). */
-export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<ChatCompletion> {
+/** One plain chat-completions call to one provider, with its response headers. Throws UpstreamFailure or NxsError (aborted). */
+export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<{ completion: ChatCompletion; headers: UpstreamHeaders }> {
   // The whole answer in one string through a plain dispatch handler (no body stream: see collect-handler.ts).
   const r = await t.call(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
   if (r.status < 200 || r.status >= 300) throw t.httpFailureOf(r.status, r.headers, r.text);
@@ -20,7 +20,13 @@ export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest,
   if (!c || typeof c !== 'object' || !Array.isArray(c.choices) || c.choices.length === 0 || typeof c.choices[0]?.message !== 'object') {
     throw new UpstreamFailure({ kind: 'malformed', detail: 'no choices[0].message' }, 'malformed answer');
   }
-  return c;
+  return { completion: c, headers: r.headers };
+}
+
+/** An opened stream: the provider accepted the request (2xx, text/event-stream); chunks follow. */
+export interface OpenedStream {
+  chunks: AsyncGenerator<ChatChunk>;
+  headers: UpstreamHeaders;
 }
 
 /**
@@ -29,7 +35,7 @@ export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest,
  * A stall past `stallMs` between chunks, a cut socket, a chunk that is not
  * JSON, or an end without [DONE] or finish_reason throws UpstreamFailure.
  */
-export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, stallMs: number, signal?: AbortSignal): Promise<AsyncGenerator<ChatChunk>> {
+export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, stallMs: number, signal?: AbortSignal): Promise<OpenedStream> {
   const r = await t.open(p, 'POST', '/chat/completions', { ...body, stream: true }, apiKey, signal);
   if (r.status < 200 || r.status >= 300) throw await t.httpFailure(r);
   const ct = String(r.headers['content-type'] ?? '');
@@ -38,7 +44,7 @@ export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec
     r.done();
     throw new UpstreamFailure({ kind: 'malformed', detail: `expected text/event-stream, got ${ct || 'no content-type'}` }, 'malformed stream');
   }
-  return (async function* () {
+  const chunks = (async function* () {
     const parser = new SseParser();
     let stall = clock.setTimeout(() => r.abortFor('stall'), stallMs);
     let finished = false;
@@ -63,8 +69,11 @@ export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec
           r.abortFor('malformed');
           throw new UpstreamFailure({ kind: 'malformed', detail: 'stream chunk is not JSON' }, 'malformed stream');
         }
-        if ((chunk as { error?: unknown }).error) {
-          throw new UpstreamFailure({ kind: 'malformed', detail: 'provider sent an error mid-stream' }, 'error mid-stream');
+        const upstreamError = (chunk as { error?: { message?: unknown } | string }).error;
+        if (upstreamError) {
+          // Scrubbed whole, then cut: a key cut at 200 characters would no longer be whole for the scrubber.
+          const said = t.scrub(typeof upstreamError === 'string' ? upstreamError : typeof upstreamError.message === 'string' ? upstreamError.message : '');
+          throw new UpstreamFailure({ kind: 'malformed', detail: `provider sent an error mid-stream${said ? `: ${said.slice(0, 200)}` : ''}` }, 'error mid-stream');
         }
         if (!Array.isArray(chunk.choices)) throw new UpstreamFailure({ kind: 'malformed', detail: 'stream chunk without choices' }, 'malformed stream');
         if (chunk.choices.some((c) => c.finish_reason)) finished = true;
@@ -79,11 +88,5 @@ export async function openChatStream(t: Transport, clock: Clock, p: ProviderSpec
       if (!r.body.destroyed) r.body.destroy();
     }
   })();
-}
-
-/** Concatenated text content of chunks (for the continuation prefix and the cache). */
-export function chunkText(chunk: ChatChunk): string {
-  let s = '';
-  for (const c of chunk.choices) if (typeof c.delta?.content === 'string') s += c.delta.content;
-  return s;
+  return { chunks, headers: r.headers };
 }

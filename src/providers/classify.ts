@@ -2,7 +2,7 @@
 // number and the time left in; a decision out. The client does the I/O.
 
 export type ProviderFailure =
-  | { kind: 'http'; status: number; retryAfterMs?: number | undefined; errorCode?: string | undefined; errorType?: string | undefined; message?: string | undefined }
+  | { kind: 'http'; status: number; retryAfterMs?: number | undefined; errorCode?: string | undefined; errorType?: string | undefined; errorParam?: string | undefined; message?: string | undefined; headers?: Record<string, string> | undefined }
   | { kind: 'network'; code: string }
   | { kind: 'timeout'; phase: 'connect' | 'first_byte' | 'total' | 'stall' }
   | { kind: 'malformed'; detail: string };
@@ -10,7 +10,7 @@ export type ProviderFailure =
 export type Decision =
   /** Try the same provider again after `waitMs`. */
   | { action: 'retry'; waitMs: number; reason: string }
-  /** Go to the next provider; `cooldownMs` rests this one (429); `needsLargerContext` skips providers no larger. */
+  /** Go to the next provider; `cooldownMs` rests this one (only a 429 sets it); `needsLargerContext` skips providers no larger. */
   | { action: 'failover'; reason: string; cooldownMs?: number; needsLargerContext?: boolean; countsAgainstBreaker: boolean }
   /** The credential is refused: skip the provider until its credential changes, and alert. */
   | { action: 'credential'; reason: string }
@@ -77,9 +77,11 @@ export function classifyProviderError(input: ClassifyInput): Decision {
   const s = f.status;
   if (s === 401 || s === 403) return { action: 'credential', reason: `credential refused (HTTP ${s})` };
   if (s === 429) {
+    // Never wait here: the next provider may answer now (a Retry-After of 30 s held callers 60 s on
+    // one provider while the next was healthy). The provider rests for its own figure; the chain
+    // runner waits for it only when no other provider can answer and the wait fits the budget.
     const wait = f.retryAfterMs;
-    if (wait !== undefined && canRetry && wait < budgetLeftMs) return { action: 'retry', waitMs: wait, reason: `rate limited (HTTP 429, Retry-After ${Math.ceil(wait / 1000)} s)` };
-    return { action: 'failover', reason: 'rate limited (HTTP 429)', cooldownMs: wait ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS, countsAgainstBreaker: false };
+    return { action: 'failover', reason: `rate limited (HTTP 429${wait !== undefined ? `, Retry-After ${Math.ceil(wait / 1000)} s` : ''})`, cooldownMs: wait ?? DEFAULT_RATE_LIMIT_COOLDOWN_MS, countsAgainstBreaker: false };
   }
   if (isContextLengthError(f)) return { action: 'failover', reason: 'prompt longer than the model\'s context', needsLargerContext: true, countsAgainstBreaker: false };
   if (s === 408 || s === 409 || s === 425) return retryOrFailover(`HTTP ${s}`);

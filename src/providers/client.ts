@@ -3,9 +3,13 @@ import type { Logger } from '../core/logger.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Db } from '../store/database.ts';
 import { NxsError } from '../core/errors.ts';
-import type { CallOptions, ChatRequest, ChatResult, ClientMode, LlmClient, ChatChunk, StreamOutcome } from './types.ts';
+import type { CallOptions, ChatRequest, ChatResult, ClientMode, LlmClient } from './types.ts';
 import type { ProviderSpec } from './provider-spec.ts';
-import { upstreamModel } from './provider-spec.ts';
+import { serves, upstreamModel, type Endpoint } from './provider-spec.ts';
+import { routeModel, type ModelRoute } from './model-routes.ts';
+import { controlledRoute } from './request-control.ts';
+import { callEmbeddings, type EmbeddingsRequest, type EmbeddingsResult } from './embeddings-call.ts';
+import { exhaustedError } from './exhausted.ts';
 import type { ClientSettings } from './config.ts';
 import { Transport } from './transport.ts';
 import { HealthStore } from './health-store.ts';
@@ -14,8 +18,9 @@ import { availability, cooldownFor, credentialStillRefused } from './breaker.ts'
 import { callChat } from './chat-call.ts';
 import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
 import { fingerprint, type CredentialSources } from './credentials.ts';
-import { streamWithFailover } from './stream-failover.ts';
+import { streamWithFailover, type FailoverStream } from './stream-failover.ts';
 import { CredentialCache } from './credential-cache.ts';
+import { attemptsOf, observeAttempts, observeStream, observeUsage, type ProviderObserver } from './observer.ts';
 import { RecoveryProbe } from './recovery-probe.ts';
 import { conditionHolds } from './enabled-if.ts';
 import type { Facts } from '../detect/facts.ts';
@@ -35,6 +40,8 @@ export interface FallbackClientDeps {
   random?: () => number;
   /** Scrubs registered secrets from provider text (ctx.redactor.scrub). */
   scrub?: (text: string) => string;
+  /** Told of every call's attempts, time to first byte and tokens (the host's metrics). */
+  observer?: ProviderObserver;
 }
 
 export interface ProviderView {
@@ -78,12 +85,12 @@ export class FallbackClient implements LlmClient {
   constructor(deps: FallbackClientDeps) {
     this.deps = deps;
     this.chainList = [...deps.chain];
-    this.transport = new Transport(deps.clock);
+    this.transport = new Transport(deps.clock, deps.scrub);
     this.health = new HealthStore(deps.db, () => deps.clock.now());
     // The cache's writes are batched on a real one-shot timer, deliberately not the injected clock: the delay
     // decides nothing (reads and close flush first), and on a fake clock it would sit among the timers tests count.
-    this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now(), (flush) => setTimeout(flush, CACHE_BATCH_MS).unref());
-    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: new CredentialCache(deps.clock, deps.credentials), random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set() };
+    this.cache = new AnswerCache(deps.db, deps.settings.cacheEntries, () => deps.clock.now(), (flush) => setTimeout(flush, CACHE_BATCH_MS).unref(), { scrub: deps.scrub ?? ((t) => t) });
+    this.runner = { clock: deps.clock, log: deps.log, events: deps.events, health: this.health, settings: deps.settings, credentials: new CredentialCache(deps.clock, deps.credentials), random: deps.random ?? Math.random, scrub: deps.scrub ?? ((t) => t), probing: new Set(), rateLimited: new Map() };
     this.recovery = new RecoveryProbe({ clock: deps.clock, log: deps.log, probe: (p) => this.probe(p), candidates: () => this.recoveryCandidates(), onWin: (p) => this.recovered(p) });
     // Breakers reloaded from the store may already be open: schedule their probes.
     this.recovery.reschedule(this.health, this.isDegraded());
@@ -134,48 +141,92 @@ export class FallbackClient implements LlmClient {
   }
 
   async chat(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
+    const route = controlledRoute(this.route(req.model), opts.control);
     try {
-      const win = await runChain(this.runner, this.order(), opts, (p, key, signal) => callChat(this.transport, p, { ...req, model: upstreamModel(p, req.model) as string }, key, signal));
-      this.succeeded(win.provider);
-      const completion = win.value;
+      const win = await runChain(this.runner, route.providers, budgeted(opts), (p, key, signal) => callChat(this.transport, p, { ...req, model: route.upstream(p) as string }, key, signal));
+      this.succeeded(win.provider, steers(opts));
+      const { completion, headers } = win.value;
+      observeAttempts(this.deps.observer, win.attempts);
+      observeUsage(this.deps.observer, win.provider.name, completion.usage);
       // Off the response path: the SQLite write happens after this answer has been sent.
       this.cache.putLater(req, completion, win.provider.name);
-      return { completion, provider: win.provider.name, model: completion.model ?? upstreamModel(win.provider, req.model) ?? '', cached: false, attempts: win.attempts };
+      return { completion, provider: win.provider.name, model: completion.model ?? route.upstream(win.provider) ?? '', cached: false, attempts: win.attempts, upstreamHeaders: headers };
     } catch (err) {
+      observeAttempts(this.deps.observer, err instanceof ChainExhausted ? err.attempts : attemptsOf(err));
       if (!(err instanceof ChainExhausted)) throw err;
-      this.exhausted();
+      const e = exhaustedError(err);
+      this.exhaustedOn(route, e);
       const hit = this.cache.get(req);
       if (hit) {
         this.deps.log.warn({ provider: hit.provider }, 'every provider failed; answering from the emergency cache');
         return { completion: { ...hit.completion, nxs_cached: true }, provider: hit.provider, model: hit.completion.model, cached: true, attempts: err.attempts };
       }
-      throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', err.message, { attempts: err.attempts, mode: 'emergency' });
+      throw e;
     }
   }
 
-  stream(req: ChatRequest, opts: CallOptions = {}): { chunks: AsyncIterable<ChatChunk>; outcome: Promise<StreamOutcome> } {
-    return streamWithFailover({
+  /**
+   * An embeddings call through the providers that declare `endpoints: [..., embeddings]`, routed by
+   * model as chat is. It neither moves the sticky provider nor decides emergency mode: both are about
+   * chat (the cache and deferral answer chat only), and an embeddings-only provider must not reorder it.
+   */
+  async embed(req: EmbeddingsRequest, opts: CallOptions = {}): Promise<EmbeddingsResult> {
+    const route = controlledRoute(this.route(req.model, 'embeddings'), opts.control);
+    try {
+      const win = await runChain(this.runner, route.providers, budgeted(opts), (p, key, signal) => callEmbeddings(this.transport, p, { ...req, model: route.upstream(p) as string }, key, signal));
+      observeAttempts(this.deps.observer, win.attempts);
+      const { answer, headers } = win.value;
+      observeUsage(this.deps.observer, win.provider.name, answer.usage);
+      return { answer, provider: win.provider.name, model: answer.model ?? route.upstream(win.provider) ?? '', attempts: win.attempts, upstreamHeaders: headers };
+    } catch (err) {
+      observeAttempts(this.deps.observer, err instanceof ChainExhausted ? err.attempts : attemptsOf(err));
+      if (!(err instanceof ChainExhausted)) throw err;
+      throw exhaustedError(err);
+    }
+  }
+
+  stream(req: ChatRequest, opts: CallOptions = {}): FailoverStream {
+    const stream = streamWithFailover({
       runner: this.runner,
       transport: this.transport,
       settings: this.deps.settings,
-      order: () => this.order(),
-      onWin: (p) => this.succeeded(p),
-      onExhausted: () => this.exhausted(),
+      route: (model) => controlledRoute(this.route(model), opts.control),
+      onWin: (p) => this.succeeded(p, steers(opts)),
+      onExhausted: (route, e) => this.exhaustedOn(route, e),
       cache: this.cache,
       log: this.deps.log,
-    }, req, opts);
+    }, req, budgeted(opts));
+    observeStream(this.deps.observer, stream, () => this.deps.clock.monotonic());
+    return stream;
+  }
+
+  /** The providers serving `endpoint` a model name goes to, in the order to try them (model-routes.ts). */
+  route(model: string | undefined, endpoint: Endpoint = 'chat'): ModelRoute {
+    const on = (p: ProviderSpec): boolean => serves(p, endpoint);
+    return routeModel(this.chainList.filter(on), this.order().filter(on), this.deps.settings.modelGroups, model);
+  }
+
+  /**
+   * Emergency mode is the whole chain failing: not one model's providers (the others still answer
+   * `auto`), nor a prompt too long for all of them (the request's fault, not an outage).
+   */
+  private exhaustedOn(route: ModelRoute, e: NxsError): void {
+    if (route.whole && e.details?.cause !== 'context_length') this.exhausted();
   }
 
   /** A tiny request to one provider (nxs providers test, recovery probes). */
   async probe(p: ProviderSpec, signal?: AbortSignal, force = false): Promise<{ ok: boolean; ms: number; error?: string; model?: string }> {
     const t0 = this.deps.clock.monotonic();
     try {
-      const win = await runChain(this.runner, [{ ...p, retries: 0 }], { signal, latencyBudgetMs: p.timeouts.totalMs }, (q, key, s) =>
-        callChat(this.transport, q, { model: upstreamModel(q, undefined) as string, messages: [{ role: 'user', content: 'Reply with: ok' }], max_tokens: 1 }, key, s),
+      // A provider that serves only embeddings is probed with an embedding of one word.
+      const win = await runChain(this.runner, [{ ...p, retries: 0 }], { signal, latencyBudgetMs: p.timeouts.totalMs }, async (q, key, s) =>
+        serves(q, 'chat')
+          ? (await callChat(this.transport, q, { model: upstreamModel(q, undefined) as string, messages: [{ role: 'user', content: 'Reply with: ok' }], max_tokens: 1 }, key, s)).completion.model
+          : (await callEmbeddings(this.transport, q, { model: upstreamModel(q, undefined) as string, input: 'ok' }, key, s)).answer.model,
         force,
       );
       if (force) this.recovery.reschedule(this.health, this.isDegraded());
-      return { ok: true, ms: this.deps.clock.monotonic() - t0, model: win.value.model };
+      return { ok: true, ms: this.deps.clock.monotonic() - t0, model: win.value };
     } catch (err) {
       const reason = err instanceof ChainExhausted ? err.attempts.map((a) => a.reason).filter(Boolean).join('; ') || err.message : err instanceof Error ? err.message : String(err);
       return { ok: false, ms: this.deps.clock.monotonic() - t0, error: this.runner.scrub(reason) };
@@ -224,9 +275,15 @@ export class FallbackClient implements LlmClient {
     return ordered.filter((p) => p.enabledIf === undefined || this.enabled(p) !== false);
   }
 
-  private succeeded(p: ProviderSpec): void {
+  /** `steered`: the caller chose the providers (x-nxs-config targets or single); its pick moves no one else's sticky provider. */
+  private succeeded(p: ProviderSpec, steered = false): void {
     const wasEmergency = this.emergency;
     this.emergency = false;
+    if (steered) {
+      if (wasEmergency) this.fireRecovered();
+      this.recovery.reschedule(this.health, this.isDegraded());
+      return;
+    }
     const idx = this.chainList.findIndex((c) => c.name === p.name);
     const stickyIdx = this.chainList.findIndex((c) => c.name === this.stickyName);
     // Stay with what works; only the recovery probe moves up (so one lucky answer from above does not flap).
@@ -285,4 +342,15 @@ export class FallbackClient implements LlmClient {
   credentialChanged(p: ProviderSpec, value: string | undefined): boolean {
     return !credentialStillRefused(this.health.get(p.name), fingerprint(value));
   }
+}
+
+/** The call's options with the request's own timeout as its budget for waits (x-nxs-config request_timeout). */
+function budgeted(opts: CallOptions): CallOptions {
+  const t = opts.control?.timeoutMs;
+  return t === undefined ? opts : { ...opts, latencyBudgetMs: Math.min(t, opts.latencyBudgetMs ?? t) };
+}
+
+/** True when the caller narrowed the chain itself (x-nxs-config targets, or no fallback). */
+function steers(opts: CallOptions): boolean {
+  return opts.control !== undefined && (opts.control.providers !== undefined || !opts.control.fallback);
 }

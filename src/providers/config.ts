@@ -5,12 +5,16 @@ import type { ConfigSection } from '../config/section.ts';
 import type { ConfigCheck } from '../config/check.ts';
 import { errorMessage } from '../core/errors.ts';
 import { parseProviderEntry, type ProviderSpec } from './provider-spec.ts';
+import type { GroupMember, ModelGroups } from './model-routes.ts';
 
 export type { ProviderSpec };
 
 /** How the client behaves, apart from the chain itself (key `llm_client`). */
 export interface ClientSettings {
-  /** A stream cut mid-answer: finish it on the next provider with the partial text as prefix, or end it marked incomplete. */
+  /**
+   * A stream cut mid-answer: `continue` finishes it on a provider declared `continuation: assistant-prefix`
+   * (the seam checked), and ends it with an error when there is none; `incomplete` always ends it with an error.
+   */
   onStreamCut: 'continue' | 'incomplete';
   /** A stream that sends nothing for this long is cut. */
   streamStallMs: number;
@@ -21,7 +25,7 @@ export interface ClientSettings {
   cooldownMaxMs: number;
   /** Base of retry backoff (doubles per attempt, with jitter). */
   retryBaseMs: number;
-  /** Default latency budget of a call when the caller gives none. */
+  /** Default latency budget of a call when the caller gives none: the longest nxs waits on a Retry-After or a backoff. */
   latencyBudgetMs: number;
   /** Answers kept for emergency mode (exact-match cache); 0 disables it. */
   cacheEntries: number;
@@ -30,6 +34,10 @@ export interface ClientSettings {
   localProbeTimeoutMs: number;
   /** Root of mounted secret files (/run/secrets/<name>). */
   secretsDir: string;
+  /** Public model names served by several providers in order (a model group with its own fallback). */
+  modelGroups: ModelGroups;
+  /** Browser origins the /v1 door answers with CORS headers (`*` for any); empty: none. */
+  corsOrigins: string[];
 }
 
 export interface ProvidersConfig {
@@ -45,7 +53,13 @@ export const DEFAULT_LOCAL_PROBES = [
   { name: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1' },
 ];
 
-const CLIENT_KEYS = ['on_stream_cut', 'stream_stall_ms', 'breaker_failures', 'cooldown_base_ms', 'cooldown_max_ms', 'retry_base_ms', 'latency_budget_ms', 'cache_entries', 'local_probe', 'local_probe_timeout_ms', 'secrets_dir'];
+const CLIENT_KEYS = ['on_stream_cut', 'stream_stall_ms', 'breaker_failures', 'cooldown_base_ms', 'cooldown_max_ms', 'retry_base_ms', 'latency_budget_ms', 'cache_entries', 'local_probe', 'local_probe_timeout_ms', 'secrets_dir', 'model_groups', 'cors_origins'];
+
+/**
+ * A call's default budget. Well under common client timeouts (60 s for many proxies and serverless
+ * functions): nxs never holds a caller longer than this waiting on a Retry-After or a backoff.
+ */
+const DEFAULT_LATENCY_BUDGET_MS = 15_000;
 
 export const providersSection: ConfigSection<ProvidersConfig> = {
   keys: ['providers', 'llm_providers', 'providers_file', 'llm_client'],
@@ -66,7 +80,7 @@ export const providersSection: ConfigSection<ProvidersConfig> = {
       chain = parseChain(root.llm_providers, 'llm_providers', check);
       source = 'llm_providers';
     }
-    return { chain, source, client: parseClient(root.llm_client, check) };
+    return { chain, source, client: parseClient(root.llm_client, check, chain) };
   },
 };
 
@@ -120,7 +134,7 @@ export function parseChain(value: unknown, key: string, check: ConfigCheck): Pro
   return specs.sort((a, b) => a.priority - b.priority || a.order - b.order);
 }
 
-function parseClient(value: unknown, check: ConfigCheck): ClientSettings {
+function parseClient(value: unknown, check: ConfigCheck, chain: ProviderSpec[]): ClientSettings {
   const c = check.obj(value, 'llm_client', CLIENT_KEYS);
   const probes = c.local_probe === undefined || c.local_probe === null
     ? DEFAULT_LOCAL_PROBES
@@ -136,10 +150,35 @@ function parseClient(value: unknown, check: ConfigCheck): ClientSettings {
     cooldownBaseMs,
     cooldownMaxMs: check.int(c.cooldown_max_ms, 'llm_client.cooldown_max_ms', { min: cooldownBaseMs, max: 86_400_000, def: Math.max(cooldownBaseMs, 300_000) }),
     retryBaseMs: check.int(c.retry_base_ms, 'llm_client.retry_base_ms', { min: 0, max: 60_000, def: 250 }),
-    latencyBudgetMs: check.int(c.latency_budget_ms, 'llm_client.latency_budget_ms', { min: 1, max: 3_600_000, def: 120_000 }),
+    latencyBudgetMs: check.int(c.latency_budget_ms, 'llm_client.latency_budget_ms', { min: 1, max: 3_600_000, def: DEFAULT_LATENCY_BUDGET_MS }),
     cacheEntries: check.int(c.cache_entries, 'llm_client.cache_entries', { min: 0, max: 1_000_000, def: 500 }),
     localProbe: probes,
     localProbeTimeoutMs: check.int(c.local_probe_timeout_ms, 'llm_client.local_probe_timeout_ms', { min: 1, max: 60_000, def: 800 }),
     secretsDir: check.str(c.secrets_dir, 'llm_client.secrets_dir', '/run/secrets'),
+    // Local servers join the chain at runtime under their probe names: a group may name them too.
+    modelGroups: parseGroups(c.model_groups, check, new Set([...chain.map((p) => p.name), ...probes.map((p) => p.name)])),
+    corsOrigins: check.arr(c.cors_origins, 'llm_client.cors_origins').map((o, i) => {
+      const v = check.str(o, `llm_client.cors_origins.${i}`);
+      if (v !== '*' && !/^https?:\/\/[^/\s]+$/.test(v)) check.fail(`llm_client.cors_origins.${i}`, 'an origin such as https://app.example.com (scheme and host, no path), or *', v);
+      return v;
+    }),
   };
+}
+
+/** `model_groups: {fast: [groq, {provider: together, model: meta-llama/Llama-3-8b}]}`. */
+function parseGroups(value: unknown, check: ConfigCheck, providers: ReadonlySet<string>): ModelGroups {
+  const groups: Record<string, GroupMember[]> = {};
+  for (const [name, list] of Object.entries(check.obj(value, 'llm_client.model_groups'))) {
+    const key = `llm_client.model_groups.${name}`;
+    if (name === 'auto') check.fail(key, 'a name other than auto (auto is the whole chain)', name);
+    const members = check.arr(list, key).map((m, i): GroupMember => {
+      const o = typeof m === 'string' ? { provider: m } : check.obj(m, `${key}.${i}`, ['provider', 'model']);
+      const provider = check.str(o.provider, `${key}.${i}.provider`);
+      if (!providers.has(provider)) check.fail(`${key}.${i}.provider`, `the name of a provider in the chain (${[...providers].join(', ')})`, provider);
+      return { provider, model: check.optStr(o.model, `${key}.${i}.model`) };
+    });
+    if (members.length === 0) check.fail(key, 'a non-empty list of providers (a name, or {provider, model})', list);
+    groups[name] = members;
+  }
+  return groups;
 }

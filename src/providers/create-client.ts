@@ -2,6 +2,7 @@ import type { Context } from '../core/context.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 import { FallbackClient } from './client.ts';
 import { CredentialStore, credentialStorePaths } from './credential-store.ts';
+import type { ProviderObserver } from './observer.ts';
 
 export interface CreateClientOptions {
   /** Extra providers (local servers found at boot). */
@@ -9,6 +10,8 @@ export interface CreateClientOptions {
   /** Asks for a missing key (CLI on a TTY only). */
   prompt?: (p: ProviderSpec) => Promise<string | undefined>;
   random?: () => number;
+  /** The host's metrics (src/providers/observer.ts). */
+  observer?: ProviderObserver;
 }
 
 /** Builds the fallback client from the context: the configured chain, the credential sources, the store. */
@@ -26,5 +29,6 @@ export function createFallbackClient(ctx: Context, opts: CreateClientOptions = {
     credentials: { env: ctx.env, secretsDir: pc.client.secretsDir, store, prompt: opts.prompt, redact: (s) => ctx.redactor.add(s) },
     scrub: (t) => ctx.redactor.scrub(t),
     ...(opts.random ? { random: opts.random } : {}),
+    ...(opts.observer ? { observer: opts.observer } : {}),
   });
 }

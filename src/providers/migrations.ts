@@ -45,4 +45,29 @@ export const PROVIDERS_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    // Who deferred each request: GET /v1/deferred/:id answers only its creator (and ADMIN). Answers
+    // stored before this have no creator and are left to ADMIN.
+    id: 'providers/004-deferred-creator',
+    up(db) {
+      db.exec('ALTER TABLE llm_deferred_results ADD COLUMN created_by TEXT');
+    },
+  },
+  {
+    // Tokens used through the /v1 door, per day (UTC), caller (principal id) and provider: one upsert
+    // per answered request. Read by nxs providers usage and by a door token's daily budget.
+    id: 'providers/005-usage',
+    up(db) {
+      db.exec(`CREATE TABLE llm_usage (
+        day TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        PRIMARY KEY (day, principal, provider)
+      ) WITHOUT ROWID;
+      CREATE INDEX llm_usage_by_principal ON llm_usage (principal, day)`);
+    },
+  },
 ];

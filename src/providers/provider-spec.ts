@@ -36,11 +36,23 @@ export interface ProviderSpec {
   enabledIf: ConditionName | undefined;
   /** Position as written (ties in priority keep it). */
   order: number;
+  /**
+   * `assistant-prefix`: the provider continues a last assistant message sent with `prefix: true`
+   * (DeepSeek, Mistral) instead of starting a new answer, so a stream cut elsewhere may be finished
+   * here. `none` (the default): ordinary OpenAI-compatible servers start afresh, so they never are.
+   */
+  continuation: 'none' | 'assistant-prefix';
+  /** The OpenAI endpoints the provider serves (`endpoints: [chat, embeddings]`); only `chat` unless said. */
+  endpoints: readonly Endpoint[];
 }
+
+/** An endpoint of the /v1 door a provider may serve. */
+export type Endpoint = 'chat' | 'embeddings';
+export const ENDPOINTS: readonly Endpoint[] = ['chat', 'embeddings'];
 
 const ENTRY_KEYS = [
   'name', 'base_url', 'endpoint', 'api_base', 'model', 'models', 'api_key', 'api_key_env', 'api_key_secret', 'credential',
-  'timeout', 'timeouts', 'retries', 'priority', 'optional', 'headers', 'context_window', 'enabled_if', 'local',
+  'timeout', 'timeouts', 'retries', 'priority', 'optional', 'headers', 'context_window', 'enabled_if', 'local', 'continuation', 'endpoints',
 ];
 
 export function envNameFor(provider: string): string {
@@ -108,7 +120,22 @@ export function parseProviderEntry(value: unknown, key: string, check: ConfigChe
     local: isLocal,
     enabledIf,
     order: at.order,
+    continuation: check.oneOf(e.continuation, `${key}.continuation`, ['none', 'assistant-prefix'] as const, 'none'),
+    endpoints: parseEndpoints(e.endpoints, `${key}.endpoints`, check),
   };
+}
+
+/** `endpoints: [chat, embeddings]`: a non-empty list; absent means chat only (what every provider served before). */
+function parseEndpoints(value: unknown, key: string, check: ConfigCheck): Endpoint[] {
+  if (value === undefined || value === null) return ['chat'];
+  const list = check.arr(value, key).map((v, i) => check.oneOf(v, `${key}.${i}`, ENDPOINTS));
+  if (list.length === 0) check.fail(key, `a non-empty list of ${ENDPOINTS.join(', ')}`, value);
+  return [...new Set(list)];
+}
+
+/** True when the provider serves `endpoint`. */
+export function serves(p: ProviderSpec, endpoint: Endpoint): boolean {
+  return p.endpoints.includes(endpoint);
 }
 
 function stringMap(value: unknown, key: string, check: ConfigCheck): Record<string, string> {

@@ -5,6 +5,7 @@ import type { ProviderSpec } from './provider-spec.ts';
 import { parseRetryAfter, type ProviderFailure } from './classify.ts';
 import { UpstreamFailure, networkCode } from './upstream-failure.ts';
 import { CollectHandler, type Collected } from './collect-handler.ts';
+import { passedOnHeaders } from './upstream-headers.ts';
 
 export interface OpenResult {
   status: number;
@@ -29,9 +30,15 @@ export class Transport {
   // Keyed by base URL and connect timeout: the pool and the base path are worked out once, not per request.
   private readonly targets = new Map<string, { pool: Pool; basePath: string }>();
   private readonly clock: Clock;
+  /**
+   * Scrubs registered secrets from a provider's text. Applied to the whole text before anything cuts it:
+   * a key cut first is no longer whole, and a short enough piece of it would pass the scrubber.
+   */
+  readonly scrub: (text: string) => string;
   private undici: typeof import('undici') | null = null;
-  constructor(clock: Clock) {
+  constructor(clock: Clock, scrub: (text: string) => string = (t) => t) {
     this.clock = clock;
+    this.scrub = scrub;
   }
 
   /** The provider's pool, without an await once it exists (every call after the first). */
@@ -120,25 +127,28 @@ export class Transport {
     return this.httpFailureOf(r.status, r.headers, text);
   }
 
-  /** An error answer as a failure: status, Retry-After, the provider's error code and message. */
+  /** An error answer as a failure: status, Retry-After, the provider's error code and message (scrubbed, then cut). */
   httpFailureOf(status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamFailure {
     let errorCode: string | undefined;
     let errorType: string | undefined;
-    let message: string | undefined = text.slice(0, 500) || undefined;
+    let errorParam: string | undefined;
+    let message: string | undefined = this.scrub(text).slice(0, 500) || undefined;
+    const said = (v: string): string => this.scrub(v);
     try {
-      const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; type?: unknown } | string; message?: unknown };
+      const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; type?: unknown; param?: unknown } | string; message?: unknown };
       const e = parsed.error;
-      if (typeof e === 'string') message = e;
+      if (typeof e === 'string') message = said(e);
       else if (e && typeof e === 'object') {
-        if (typeof e.message === 'string') message = e.message;
-        if (typeof e.code === 'string') errorCode = e.code;
-        if (typeof e.type === 'string') errorType = e.type;
-      } else if (typeof parsed.message === 'string') message = parsed.message;
+        if (typeof e.message === 'string') message = said(e.message);
+        if (typeof e.code === 'string') errorCode = said(e.code);
+        if (typeof e.type === 'string') errorType = said(e.type);
+        if (typeof e.param === 'string') errorParam = said(e.param);
+      } else if (typeof parsed.message === 'string') message = said(parsed.message);
     } catch {
       // Not JSON: keep the text.
     }
     const ra = headers['retry-after'];
-    const failure: ProviderFailure = { kind: 'http', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra, this.clock.now()), errorCode, errorType, message };
+    const failure: ProviderFailure = { kind: 'http', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra, this.clock.now()), errorCode, errorType, errorParam, message, headers: passedOnHeaders(headers) };
     return new UpstreamFailure(failure, `HTTP ${status}`);
   }
 

@@ -31,6 +31,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** How long the caller can wait in all (decides whether a Retry-After is honoured). */
   latencyBudgetMs?: number;
+  /** The caller's own say over fallbacks, retries and timeout (the door's x-nxs-config header). */
+  control?: import('./request-control.ts').RequestControl;
 }
 
 export interface AttemptRecord {
@@ -38,7 +40,12 @@ export interface AttemptRecord {
   outcome: 'ok' | 'retry' | 'failover' | 'skipped' | 'caller-error';
   reason?: string;
   ms: number;
+  /** Why a provider could not answer when that changes what the caller is told (exhausted-cause.ts). */
+  cause?: 'rate_limit' | 'context_length';
 }
+
+/** Headers of the upstream answer as undici gave them (the door passes on the request id and rate-limit headers). */
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
 /** The OpenAI chat.completion object as the provider returned it (id, choices, usage...). */
 export type ChatCompletion = {
@@ -58,14 +65,28 @@ export interface ChatResult {
   /** Answered from the emergency cache of earlier answers. */
   cached: boolean;
   attempts: AttemptRecord[];
+  /** The serving provider's response headers (none for a cached answer). */
+  upstreamHeaders?: UpstreamHeaders;
 }
 
 /** A streamed delta, as OpenAI's chat.completion.chunk. */
 export type ChatChunk = { id: string; object: 'chat.completion.chunk'; created: number; model: string; choices: { index: number; delta: Partial<ChatMessage>; finish_reason: string | null }[]; [field: string]: unknown };
 
+/** Who took a streamed request: known once a provider answered with an event stream (or the cache answered). */
+export interface StreamAccepted {
+  provider: string;
+  /** The model id sent upstream (the cached answer's model for a cache hit). */
+  model: string;
+  cached: boolean;
+  upstreamHeaders?: UpstreamHeaders;
+}
+
 export interface StreamOutcome {
   provider: string;
-  /** complete: ended normally; continued: cut mid-answer and finished on another provider; incomplete: cut and not finished. */
+  /**
+   * complete: ended normally; continued: cut mid-answer and finished on a provider declared
+   * `continuation: assistant-prefix`, the seam checked; incomplete: cut and not finished.
+   */
   ending: 'complete' | 'continued' | 'incomplete';
   text: string;
   attempts: AttemptRecord[];
@@ -84,10 +105,10 @@ export interface LlmClient {
    * never hangs. How the two agree:
    * - complete or continued answer: `chunks` ends normally (no throw); `outcome`
    *   resolves with ending `complete` | `continued` (cached answers: `cached: true`).
-   * - cut mid-answer and not finishable: `chunks` yields a last chunk with
-   *   finish_reason `incomplete` (and `nxs_incomplete: true`), then throws
-   *   NXS_ERR_STREAM_INCOMPLETE; `outcome` RESOLVES with ending `incomplete`
-   *   and the partial `text` (it does not reject).
+   * - cut mid-answer and not finishable: `chunks` throws NXS_ERR_STREAM_INCOMPLETE
+   *   after the last chunk that was received (no made-up finish_reason);
+   *   `outcome` RESOLVES with ending `incomplete` and the partial `text` (it does
+   *   not reject).
    * - failure before any chunk (NXS_ERR_PROVIDERS_EXHAUSTED with no cached answer,
    *   NXS_ERR_PROVIDER_REJECTED, ...): `chunks` throws it on the first `next()`;
    *   `outcome` rejects with the same error.

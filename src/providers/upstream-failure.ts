@@ -22,6 +22,7 @@ export function networkCode(err: unknown): string {
   return typeof top === 'string' ? top : 'EUNKNOWN';
 }
 
+/** The failure in words; a provider's message is cut to 200 characters (the transport scrubbed it before: see transport.ts). */
 export function describeFailure(f: ProviderFailure): string {
   switch (f.kind) {
     case 'http':

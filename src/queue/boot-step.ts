@@ -12,7 +12,7 @@ export const queueStep: BootStep = {
   name: 'queue',
   start(ctx, parts) {
     const { retentionHours, maintenanceEvery, leaseMs } = ctx.config.queue;
-    const queue = new SqliteQueue(ctx, { retentionMs: retentionHours * 3_600_000, maintenanceEvery, leaseMs });
+    const queue = new SqliteQueue(ctx, { retentionMs: retentionHours * 3_600_000, maintenanceEvery, leaseMs, ...(parts.metrics ? { observer: parts.metrics.queue } : {}) });
     const recovered = queue.recover();
     if (recovered.requeued + recovered.dead > 0) {
       ctx.bootLog.add(`queue: ${recovered.requeued} job(s) left running by the last run claimed again, ${recovered.dead} dead after their last attempt`);

@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.ts';
-import type { JobRecord, JobState } from './types.ts';
+import type { JobFilter, JobRecord, JobState } from './types.ts';
 
 /** A row of queue_jobs as SQLite returns it. */
 export interface JobRow {
@@ -19,6 +19,7 @@ export interface JobRow {
   last_error: string | null;
   last_code: string | null;
   idem_key: string | null;
+  created_by: string | null;
 }
 
 export function toRecord<P>(row: JobRow): JobRecord<P> {
@@ -35,6 +36,7 @@ export function toRecord<P>(row: JobRow): JobRecord<P> {
     createdAt: row.created_at,
     lastError: row.last_error,
     idempotencyKey: row.idem_key,
+    createdBy: row.created_by,
   };
 }
 
@@ -56,9 +58,9 @@ export interface RunRow {
  */
 export function prepareJobStatements(db: Db) {
   return {
-    insert: db.prepare<[string, string | null, string, number, number, number, number, number, number, string | null]>(
-      `INSERT INTO queue_jobs (queue, grp, payload, state, blocked, priority, attempts, max_attempts, run_at, created_at, updated_at, idem_key)
-       VALUES (?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?, ?)`,
+    insert: db.prepare<[string, string | null, string, number, number, number, number, number, number, string | null, string | null]>(
+      `INSERT INTO queue_jobs (queue, grp, payload, state, blocked, priority, attempts, max_attempts, run_at, created_at, updated_at, idem_key, created_by)
+       VALUES (?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
     ),
     byId: db.prepare<[number], JobRow>(`SELECT * FROM queue_jobs WHERE id = ?`),
     byIdem: db.prepare<[string, string], JobRow>(`SELECT * FROM queue_jobs WHERE queue = ? AND idem_key = ?`),
@@ -121,18 +123,25 @@ export function prepareJobStatements(db: Db) {
     history: db.prepare<[{ queue: string | null; grp: string | null; job: number | null; limit: number }], RunRow>(
       `SELECT * FROM queue_runs WHERE (@queue IS NULL OR queue = @queue) AND (@grp IS NULL OR grp = @grp) AND (@job IS NULL OR job_id = @job) ORDER BY id DESC LIMIT @limit`,
     ),
+    // Runs of one creator's jobs: a run of a pruned job has no creator left and is not shown.
+    historyOf: db.prepare<[{ queue: string | null; grp: string | null; job: number | null; creator: string; limit: number }], RunRow>(
+      `SELECT r.* FROM queue_runs r JOIN queue_jobs j ON j.id = r.job_id
+       WHERE j.created_by = @creator AND (@queue IS NULL OR r.queue = @queue) AND (@grp IS NULL OR r.grp = @grp) AND (@job IS NULL OR r.job_id = @job)
+       ORDER BY r.id DESC LIMIT @limit`,
+    ),
   };
 }
 
 export type JobStatements = ReturnType<typeof prepareJobStatements>;
 
 /** Lists jobs newest first; the filter's fields are optional and combined with AND. */
-export function listJobs(db: Db, filter: { queue?: string; state?: JobState; group?: string; limit?: number }): JobRow[] {
+export function listJobs(db: Db, filter: JobFilter): JobRow[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
   if (filter.queue !== undefined) (where.push('queue = ?'), args.push(filter.queue));
   if (filter.state !== undefined) (where.push('state = ?'), args.push(filter.state));
   if (filter.group !== undefined) (where.push('grp = ?'), args.push(filter.group));
+  if (filter.createdBy !== undefined) (where.push('created_by = ?'), args.push(filter.createdBy));
   args.push(Math.max(1, Math.min(filter.limit ?? 100, 10_000)));
   return db.prepare<(string | number)[], JobRow>(`SELECT * FROM queue_jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`).all(...args);
 }

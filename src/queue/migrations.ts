@@ -91,4 +91,16 @@ export const QUEUE_MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // Who enqueued a job (a principal id), so a token that is not ADMIN reads only its own jobs:
+    // payloads hold other callers' prompts. Null for the host's own work and older jobs (ADMIN only).
+    // The partial index serves GET /api/queue/jobs for one creator and costs nothing on the host's own jobs.
+    id: 'queue/004-job-creator',
+    up(db) {
+      db.exec(`
+        ALTER TABLE queue_jobs ADD COLUMN created_by TEXT;
+        CREATE INDEX queue_jobs_creator ON queue_jobs (created_by, id) WHERE created_by IS NOT NULL;
+      `);
+    },
+  },
 ];

@@ -1,9 +1,11 @@
-import type { Route, RouteRequest } from '../http/route.ts';
+import { anyToken, needs, ownerScoped, type Route, type RouteRequest } from '../http/route.ts';
 import type { Clock } from '../core/clock.ts';
 import { NxsError } from '../core/errors.ts';
 import type { JobState } from './types.ts';
 import type { SqliteQueue } from './sqlite-queue.ts';
 import { runSelftest } from './selftest.ts';
+import { mayRead, seesAll } from '../http/ownership.ts';
+import type { Principal } from '../http/auth.ts';
 
 const STATES: readonly JobState[] = ['queued', 'running', 'done', 'dead'];
 
@@ -20,32 +22,38 @@ function optString(value: string | null): string | undefined {
   return value === null || value === '' ? undefined : value;
 }
 
+/** A token that is not ADMIN reads only the jobs it enqueued: payloads carry other callers' prompts. */
+function creatorFilter(principal: Principal): { createdBy?: string } {
+  return seesAll(principal) ? {} : { createdBy: principal.id };
+}
+
 function body(req: RouteRequest): Record<string, unknown> {
   const b = req.body ?? {};
   if (typeof b !== 'object' || Array.isArray(b)) throw new NxsError('NXS_ERR_BAD_REQUEST', 'the body must be a JSON object');
   return b as Record<string, unknown>;
 }
 
-/** The queue's API under /api/queue: reads need a token, mutations ADMIN. */
+/** The queue's API under /api/queue: a token reads the jobs it enqueued (ADMIN every job), mutations need ADMIN. */
 export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/queue/stats',
-      auth: 'token',
+      access: anyToken('counts per queue and state, no payloads'),
       handler: () => ({ body: { ...queue.stats(), running: queue.runningCount, active_groups: queue.activeGroups, next_wake: queue.timerArmed } }),
     },
     {
       method: 'GET',
       path: '/api/queue/jobs',
-      auth: 'token',
-      handler: ({ query }) => {
+      access: ownerScoped('jobs the token enqueued; ADMIN every job'),
+      handler: ({ query, principal }) => {
         const state = optString(query.get('state'));
         if (state !== undefined && !STATES.includes(state as JobState)) throw new NxsError('NXS_ERR_BAD_REQUEST', `state must be one of ${STATES.join(', ')}; got ${JSON.stringify(state)}`, { field: 'state' });
         const filter = {
           ...(optString(query.get('queue')) !== undefined ? { queue: query.get('queue')! } : {}),
           ...(optString(query.get('group')) !== undefined ? { group: query.get('group')! } : {}),
           ...(state !== undefined ? { state: state as JobState } : {}),
+          ...creatorFilter(principal!),
           limit: intParam(query.get('limit'), 'limit', 1, 10_000, 50),
         };
         return { body: { jobs: queue.list(filter) } };
@@ -54,21 +62,23 @@ export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
     {
       method: 'GET',
       path: '/api/queue/jobs/:id',
-      auth: 'token',
-      handler: ({ params }) => {
+      access: ownerScoped('jobs the token enqueued; ADMIN every job'),
+      handler: ({ params, principal }) => {
         const id = intParam(params.id, 'id', 1, Number.MAX_SAFE_INTEGER);
         const job = queue.get(id);
-        if (!job) throw new NxsError('NXS_ERR_JOB_NOT_FOUND', `no job has id ${id}`, { id });
+        // Another caller's job answers as a missing one: ids are sequential, so a 403 would confirm it exists.
+        if (!job || !mayRead(principal!, job.createdBy)) throw new NxsError('NXS_ERR_JOB_NOT_FOUND', `no job has id ${id}`, { id });
         return { body: { job } };
       },
     },
     {
       method: 'GET',
       path: '/api/queue/history',
-      auth: 'token',
-      handler: ({ query }) => {
+      access: ownerScoped('runs of jobs the token enqueued; ADMIN every run'),
+      handler: ({ query, principal }) => {
         const job = optString(query.get('job'));
         const runs = queue.history({
+          ...creatorFilter(principal!),
           ...(optString(query.get('queue')) !== undefined ? { queue: query.get('queue')! } : {}),
           ...(optString(query.get('group')) !== undefined ? { group: query.get('group')! } : {}),
           ...(job !== undefined ? { jobId: intParam(job, 'job', 1, Number.MAX_SAFE_INTEGER) } : {}),
@@ -80,8 +90,7 @@ export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
     {
       method: 'POST',
       path: '/api/queue/jobs',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: (req) => {
         const b = body(req);
         const job = queue.enqueue({
@@ -92,6 +101,7 @@ export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
           ...(b.runAt !== undefined ? { runAt: b.runAt as number } : {}),
           ...(b.idempotencyKey !== undefined ? { idempotencyKey: b.idempotencyKey as string } : {}),
           ...(b.maxAttempts !== undefined ? { maxAttempts: b.maxAttempts as number } : {}),
+          createdBy: req.principal!.id,
         });
         return { status: 201, body: { job } };
       },
@@ -99,15 +109,13 @@ export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
     {
       method: 'POST',
       path: '/api/queue/jobs/:id/retry',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params }) => ({ body: { job: queue.retry(intParam(params.id, 'id', 1, Number.MAX_SAFE_INTEGER)) } }),
     },
     {
       method: 'POST',
       path: '/api/queue/purge-dead',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: (req) => {
         const q = body(req).queue;
         if (q !== undefined && typeof q !== 'string') throw new NxsError('NXS_ERR_BAD_REQUEST', 'queue must be a string', { field: 'queue' });
@@ -117,8 +125,7 @@ export function queueRoutes(queue: SqliteQueue, clock: Clock): Route[] {
     {
       method: 'POST',
       path: '/api/queue/selftest',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: async (req) => {
         const b = body(req);
         const n = intParam(b.n, 'n', 1, 1_000_000, 100);

@@ -1,6 +1,6 @@
 import type { Context } from '../core/context.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
-import type { EnqueueInput, JobHandler, JobQueue, JobRecord, JobState, QueueDeclaration, QueueStats } from './types.ts';
+import type { EnqueueInput, JobHandler, JobQueue, JobFilter, JobRecord, JobState, QueueDeclaration, QueueStats } from './types.ts';
 import { prepareJobStatements, listJobs, toRecord, type JobRow, type JobStatements, type RunRow } from './job-store.ts';
 import { ActiveCounts } from './active-counts.ts';
 import { DEFAULT_MAX_ATTEMPTS } from './retry-policy.ts';
@@ -28,6 +28,8 @@ export interface QueueOptions {
   maxLane?: number;
   /** A lane starts no further follower after this long, so other groups get the slot. */
   laneBudgetMs?: number;
+  /** Told of each enqueue and each committed outcome (the host's metrics); nothing waits on it. */
+  observer?: { enqueued(queue: string): void; settled(queue: string, outcome: SettledJob['outcome']): void };
 }
 
 /**
@@ -67,6 +69,7 @@ export class SqliteQueue implements JobQueue {
   private readonly pumpNow = (): void => this.pump();
   private readonly outcomeDeps: OutcomeDeps;
   private readonly laneDeps: LaneRunnerDeps;
+  private readonly observer: QueueOptions['observer'];
 
   constructor(ctx: Context, opts: QueueOptions = {}) {
     this.ctx = ctx;
@@ -76,6 +79,7 @@ export class SqliteQueue implements JobQueue {
     this.retentionMs = opts.retentionMs ?? 24 * 3_600_000;
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.maxLane = Math.max(1, opts.maxLane ?? 64);
+    this.observer = opts.observer;
     this.timer = new WakeTimer(ctx.clock, () => {
       this.dueDirty = true;
       this.pump();
@@ -130,15 +134,17 @@ export class SqliteQueue implements JobQueue {
     const blocked = group !== null && this.counts.group(queue, group) > 0 ? 1 : 0;
     const maxAttempts = input.maxAttempts ?? decl.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const priority = input.priority ?? 0;
-    const id = Number(this.sql.insert.run(queue, group, payload, blocked, priority, maxAttempts, runAt, now, now, input.idempotencyKey ?? null).lastInsertRowid);
+    const createdBy = input.createdBy ?? null;
+    const id = Number(this.sql.insert.run(queue, group, payload, blocked, priority, maxAttempts, runAt, now, now, input.idempotencyKey ?? null, createdBy).lastInsertRowid);
     this.counts.add(queue, group);
+    this.observer?.enqueued(queue);
     this.noteBacklog(queue);
     if (!blocked && this.handlers.has(queue)) {
       if (runAt <= now) this.schedulePump();
       else if (!this.stopped) this.timer.atLeastBy(runAt);
     }
     const idempotencyKey = input.idempotencyKey ?? null;
-    return { id, queue, group, payload: input.payload, state: 'queued', priority, attempts: 0, maxAttempts, runAt, createdAt: now, lastError: null, idempotencyKey };
+    return { id, queue, group, payload: input.payload, state: 'queued', priority, attempts: 0, maxAttempts, runAt, createdAt: now, lastError: null, idempotencyKey, createdBy };
   }
 
   private checkBounds(queue: string, group: string | null): void {
@@ -178,13 +184,14 @@ export class SqliteQueue implements JobQueue {
     return row ? toRecord(row) : null;
   }
 
-  list(filter: { queue?: string; state?: JobState; group?: string; limit?: number } = {}): JobRecord[] {
+  list(filter: JobFilter = {}): JobRecord[] {
     return listJobs(this.ctx.db, filter).map((r) => toRecord(r));
   }
 
   /** Attempts, newest first: every finished (or crash-interrupted) run with its start, end and outcome. */
-  history(filter: { queue?: string; group?: string; jobId?: number; limit?: number } = {}): RunRow[] {
-    return this.sql.history.all({ queue: filter.queue ?? null, grp: filter.group ?? null, job: filter.jobId ?? null, limit: Math.max(1, Math.min(filter.limit ?? 100, 10_000)) });
+  history(filter: { queue?: string; group?: string; jobId?: number; createdBy?: string; limit?: number } = {}): RunRow[] {
+    const args = { queue: filter.queue ?? null, grp: filter.group ?? null, job: filter.jobId ?? null, limit: Math.max(1, Math.min(filter.limit ?? 100, 10_000)) };
+    return filter.createdBy === undefined ? this.sql.history.all(args) : this.sql.historyOf.all({ ...args, creator: filter.createdBy });
   }
 
   stats(): QueueStats {
@@ -330,6 +337,7 @@ export class SqliteQueue implements JobQueue {
       return;
     }
     for (const s of settled) {
+      this.observer?.settled(s.queue, s.outcome);
       if (s.outcome === 'retry') continue;
       this.counts.remove(s.queue, s.group);
       if (this.backlogged.has(s.queue) && this.counts.queue(s.queue) < this.ctx.profile.current.queue.maxPerQueue / 2) this.backlogged.delete(s.queue);

@@ -18,6 +18,11 @@ export interface EnqueueInput<P = unknown> {
   idempotencyKey?: string;
   /** Attempts before the job goes dead. Default from the queue's declaration. */
   maxAttempts?: number;
+  /**
+   * Who asked for the job, as a principal id (`token:<id>`, `operator`): a token that is not ADMIN
+   * reads only the jobs it created (GET /api/queue/jobs). Unset for the host's own work.
+   */
+  createdBy?: string;
 }
 
 export interface JobRecord<P = unknown> {
@@ -33,6 +38,7 @@ export interface JobRecord<P = unknown> {
   createdAt: number;
   lastError: string | null;
   idempotencyKey: string | null;
+  createdBy: string | null;
 }
 
 export interface JobContext {
@@ -57,6 +63,15 @@ export interface QueueDeclaration {
   leaseMs?: number;
 }
 
+export interface JobFilter {
+  queue?: string;
+  state?: JobState;
+  group?: string;
+  /** Only jobs enqueued with this `createdBy`. */
+  createdBy?: string;
+  limit?: number;
+}
+
 export interface QueueStats {
   queues: Record<string, { queued: number; running: number; dead: number; done: number; delayed: number }>;
 }
@@ -67,7 +82,7 @@ export interface JobQueue {
   /** Starts working `queue` with `handler`; returns a function that stops taking new jobs. */
   process<P>(queue: string, handler: JobHandler<P>): () => void;
   get(id: number): JobRecord | null;
-  list(filter?: { queue?: string; state?: JobState; group?: string; limit?: number }): JobRecord[];
+  list(filter?: JobFilter): JobRecord[];
   stats(): QueueStats;
   /** Moves a dead job back to queued. */
   retry(id: number): JobRecord;

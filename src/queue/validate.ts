@@ -61,4 +61,7 @@ export function checkEnqueueFields(input: EnqueueInput): void {
   if (input.maxAttempts !== undefined && !(Number.isInteger(input.maxAttempts) && input.maxAttempts >= 1 && input.maxAttempts <= 1000)) {
     invalid('maxAttempts', 'an integer from 1 to 1000', String(input.maxAttempts));
   }
+  if (input.createdBy !== undefined && (typeof input.createdBy !== 'string' || input.createdBy.length === 0 || input.createdBy.length > 200)) {
+    invalid('createdBy', 'a principal id of 1-200 characters', JSON.stringify(input.createdBy));
+  }
 }

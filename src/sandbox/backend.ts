@@ -9,6 +9,8 @@ export interface SandboxLimits {
   wallSeconds: number;
   maxProcesses: number;
   outputBytes: number;
+  /** RLIMIT_FSIZE of the command: no file it writes may grow past this (the room left in the workspace's bound); absent, no limit. */
+  fileSizeBytes?: number;
 }
 
 export interface RunSpec {

@@ -68,7 +68,7 @@ export function buildBwrapArgs(input: BwrapArgsInput): string[] {
   return a;
 }
 
-/** The command under per-call rlimits: CPU seconds, address space, processes, no core files. */
+/** The command under per-call rlimits: CPU seconds, address space, processes, file size (when given), no core files. */
 export function limitedCommand(input: Pick<BwrapArgsInput, 'limits' | 'command' | 'prlimit' | 'egressSocket' | 'forwarder'>): string[] {
   const { limits } = input;
   const bytes = limits.memoryMb * 1024 * 1024;
@@ -77,9 +77,11 @@ export function limitedCommand(input: Pick<BwrapArgsInput, 'limits' | 'command' 
   // RLIMIT_NPROC counts every task of the uid in the sandbox's user namespace,
   // the forwarder's threads included: give them their own room.
   const nproc = limits.maxProcesses + (forwarding ? FORWARDER_TASKS : 0);
+  const fsize = limits.fileSizeBytes;
+  // sh's ulimit -f counts 512-byte blocks: rounded down, so the limit is never looser than asked.
   const inner = input.prlimit
-    ? [input.prlimit, `--cpu=${limits.cpuSeconds}`, `--as=${bytes}`, `--nproc=${nproc}`, '--core=0', '--', '/bin/sh', '-c', input.command]
-    : ['/bin/sh', '-c', `ulimit -t ${limits.cpuSeconds} && ulimit -v ${limits.memoryMb * 1024} && ulimit -c 0 && { ulimit -u ${nproc} 2>/dev/null || ulimit -p ${nproc}; } && exec /bin/sh -c "$0"`, input.command];
+    ? [input.prlimit, `--cpu=${limits.cpuSeconds}`, `--as=${bytes}`, `--nproc=${nproc}`, ...(fsize !== undefined ? [`--fsize=${fsize}`] : []), '--core=0', '--', '/bin/sh', '-c', input.command]
+    : ['/bin/sh', '-c', `ulimit -t ${limits.cpuSeconds} && ulimit -v ${limits.memoryMb * 1024} && ulimit -c 0 && ${fsize !== undefined ? `ulimit -f ${Math.floor(fsize / 512)} && ` : ''}{ ulimit -u ${nproc} 2>/dev/null || ulimit -p ${nproc}; } && exec /bin/sh -c "$0"`, input.command];
   if (forwarder) {
     // The forwarder starts first, outside the rlimits (node needs a large address
     // space), and prints one line once it listens; the command runs after that.

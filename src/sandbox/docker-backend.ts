@@ -14,6 +14,8 @@ export async function probeDocker(cmd: 'docker' | 'podman', timeoutMs = 3000, si
 export function buildDockerArgs(cmd: string, image: string, spec: Pick<RunSpec, 'command' | 'table' | 'limits'>, user: string): string[] {
   const a = [cmd, 'run', '--rm', '-i', '--network', 'none', '--read-only', '--user', user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
   a.push('--memory', `${spec.limits.memoryMb}m`, '--pids-limit', String(spec.limits.maxProcesses), '--ulimit', `cpu=${spec.limits.cpuSeconds}`);
+  // RLIMIT_FSIZE in bytes, as runc sets it; the workspace's bound (src/sandbox/workspace-quota.ts).
+  if (spec.limits.fileSizeBytes !== undefined) a.push('--ulimit', `fsize=${spec.limits.fileSizeBytes}`);
   a.push('--tmpfs', '/tmp', '--workdir', '/workspace');
   for (const [k, v] of Object.entries(sandboxEnv(false))) a.push('--env', `${k}=${v}`);
   for (const m of spec.table.mounts) a.push('--volume', `${m.source}:${m.target}:${m.writable ? 'rw' : 'ro'}`);

@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 
 /**
  * argv[2] that makes the nxs executable run the forwarder instead of the CLI.
@@ -68,12 +65,3 @@ export function runEgressForwarder(args: readonly string[]): void {
 export const FORWARDER_SOURCE = `'use strict';
 (${forwarderMain.toString()})(process.argv.slice(2), { net: require('node:net'), spawn: require('node:child_process').spawn, signals: require('node:os').constants.signals, proc: process });
 `;
-
-/** Writes the forwarder to a private file any uid may read (it holds no secret). */
-export function writeForwarder(): { script: string; dispose(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nxs-fwd-'));
-  chmodSync(dir, 0o711);
-  const script = path.join(dir, 'forwarder.cjs');
-  writeFileSync(script, FORWARDER_SOURCE, { mode: 0o644 });
-  return { script, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}

@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../core/clock.ts';
@@ -11,6 +10,7 @@ import type { AuditTrail } from '../supervisor/types.ts';
 import { decideEgress, isSensitiveAddress, type EgressDecision, type EgressOverride, type EgressRule } from './egress-policy.ts';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { makeRunDir, type RunDir } from './run-dir.ts';
 
 export interface EgressProxyDeps {
   clock: Clock;
@@ -18,6 +18,8 @@ export interface EgressProxyDeps {
   audit: AuditTrail;
   allow: () => readonly EgressRule[];
   overrides: () => readonly EgressOverride[];
+  /** The temp root the sockets' folder is made in (see run-dir.ts). */
+  tmp: string;
 }
 
 export interface EgressSession {
@@ -39,13 +41,12 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export class EgressProxy {
   private readonly deps: EgressProxyDeps;
-  private readonly dir: string;
+  private readonly dir: RunDir;
 
   constructor(deps: EgressProxyDeps) {
     this.deps = deps;
     // 0711: the sandbox user (another uid when nxs is root) can reach a socket by its exact name, not list the folder.
-    this.dir = mkdtempSync(path.join(tmpdir(), 'nxs-egress-'));
-    chmodSync(this.dir, 0o711);
+    this.dir = makeRunDir(deps.tmp, 'nxs-egress-');
   }
 
   async openSession(who: { agentId: string; principal: string }, listen: 'unix' | 'tcp'): Promise<EgressSession> {
@@ -63,7 +64,7 @@ export class EgressProxy {
       });
     if (listen === 'unix') {
       // Unguessable: the folder cannot be listed, so only a process told the name finds the socket.
-      const socketPath = path.join(this.dir, `${randomBytes(12).toString('hex')}.sock`);
+      const socketPath = path.join(this.dir.path, `${randomBytes(12).toString('hex')}.sock`);
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, () => resolve()));
       chmodSync(socketPath, 0o666);
       return { socketPath, close };
@@ -94,8 +95,9 @@ export class EgressProxy {
     return { decision: d, address };
   }
 
+  /** Removes the sockets' folder (the host's stop; sessions still open have been closed by then). */
   close(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    this.dir.dispose();
   }
 
   private deny(who: { agentId: string; principal: string }, host: string, port: number, how: string, reason: string): { decision: EgressDecision } {

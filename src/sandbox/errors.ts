@@ -10,6 +10,7 @@ export const SANDBOX_ERRORS = {
   NXS_ERR_SANDBOX_FAILED: { exit: EXIT.FAILURE, http: 500, summary: 'The sandbox could not start the command (bwrap or the container runtime failed).' },
   NXS_ERR_EGRESS_DENIED: { exit: EXIT.DENIED, http: 403, summary: 'An outbound connection is not on the egress allowlist and no override covers it.' },
   NXS_ERR_EGRESS_FAILED: { exit: EXIT.UPSTREAM, http: 502, summary: 'An allowed outbound request failed (connection refused, timeout, TLS error).' },
+  NXS_ERR_WORKSPACE_FULL: { exit: EXIT.ENVIRONMENT, http: 507, summary: "The sandbox workspace is at the tier's bound: a command that wrote past it had what it wrote cut back, and a write_file that would pass it was refused." },
   NXS_ERR_OVERRIDE_INVALID: { exit: EXIT.USAGE, http: 400, summary: 'A sandbox override request is malformed (kind, target, duration or reason).' },
 } as const satisfies ErrorTable;
 

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FORWARDER_ROLE } from './egress-forwarder.ts';
+import { FORWARDER_ROLE, FORWARDER_SOURCE } from './egress-forwarder.ts';
+import { makeRunDir } from './run-dir.ts';
 
 /** How to start the egress forwarder inside the sandbox: what to bind in (read-only) and the argv prefix. */
 export interface ForwarderLaunch {
@@ -60,4 +62,21 @@ export function planForwarderLaunch(l: ForwarderLayout): ForwarderLaunch | null 
     argv: [`${INSIDE}/nxs`, FORWARDER_ROLE],
     detail: 'egress forwarder: the nxs executable',
   };
+}
+
+/**
+ * Writes the forwarder to a private file under `tmp` any uid may read (it holds
+ * no secret), for the source layout. Kept out of egress-forwarder.ts, which the
+ * executable's entry imports: the forwarder role loads nothing more than it needs.
+ */
+export function writeForwarder(tmp: string): { script: string; dispose(): void } {
+  const dir = makeRunDir(tmp, 'nxs-fwd-');
+  const script = path.join(dir.path, 'forwarder.cjs');
+  try {
+    writeFileSync(script, FORWARDER_SOURCE, { mode: 0o644 });
+  } catch (err) {
+    dir.dispose();
+    throw err;
+  }
+  return { script, dispose: dir.dispose };
 }

@@ -1,4 +1,4 @@
-import type { Route } from '../http/route.ts';
+import { anyToken, needs, type Route } from '../http/route.ts';
 import { NxsError } from '../core/errors.ts';
 import type { Sandbox } from './sandbox.ts';
 import { formatRule } from './egress-policy.ts';
@@ -19,13 +19,12 @@ export function overrideView(o: Override): Record<string, unknown> {
 /** The sandbox's API: status for anyone with a token, overrides for the owner (ADMIN) only. */
 export function sandboxRoutes(sandbox: Sandbox): Route[] {
   return [
-    { method: 'GET', path: '/api/sandbox', auth: 'token', handler: async () => ({ body: await sandbox.settledStatus() }) },
-    { method: 'GET', path: '/api/sandbox/overrides', auth: 'token', handler: () => ({ body: { overrides: sandbox.overrides.list().map(overrideView) } }) },
+    { method: 'GET', path: '/api/sandbox', access: anyToken('whether commands run sandboxed and under which limits'), handler: async () => ({ body: await sandbox.settledStatus() }) },
+    { method: 'GET', path: '/api/sandbox/overrides', access: needs('ADMIN'), handler: () => ({ body: { overrides: sandbox.overrides.list().map(overrideView) } }) },
     {
       method: 'POST',
       path: '/api/sandbox/overrides',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ body, principal }) => {
         if (typeof body !== 'object' || body === null || Array.isArray(body)) {
           throw new NxsError('NXS_ERR_OVERRIDE_INVALID', 'body must be {"kind": "unsandboxed"|"egress", "target"?: "host:port", "minutes": N, "reason": "..."}');
@@ -38,8 +37,7 @@ export function sandboxRoutes(sandbox: Sandbox): Route[] {
     {
       method: 'DELETE',
       path: '/api/sandbox/overrides/:id',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params, principal }) => {
         if (!sandbox.overrides.revoke(params.id ?? '', principal?.id ?? 'unknown')) throw new NxsError('NXS_ERR_NOT_FOUND', `no active override ${params.id}`);
         return { body: { success: true } };

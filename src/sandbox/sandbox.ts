@@ -9,12 +9,13 @@ import { BwrapBackend, probeBwrap } from './bwrap-backend.ts';
 import { DockerBackend, probeDocker } from './docker-backend.ts';
 import { NoneBackend } from './none-backend.ts';
 import { EgressProxy } from './egress-proxy.ts';
-import { writeForwarder } from './egress-forwarder.ts';
-import { planForwarderLaunch, type ForwarderLaunch } from './forwarder-launch.ts';
+import { planForwarderLaunch, writeForwarder, type ForwarderLaunch } from './forwarder-launch.ts';
 import { buildMountTable, type MountTable, type Trust } from './mount-table.ts';
 import { Overrides } from './overrides.ts';
 import { which } from './which.ts';
 import { reachableBy } from './reachable.ts';
+import { sweepStaleRunDirs, tempRoot } from './run-dir.ts';
+import { WorkspaceQuota } from './workspace-quota.ts';
 
 export interface SandboxDeps {
   audit: AuditTrail;
@@ -46,6 +47,8 @@ export class Sandbox {
   readonly overrides: Overrides;
   readonly proxy: EgressProxy;
   readonly workspace: string;
+  /** The workspace's disk bound (the tier's `sandbox.workspaceMb`): commands and write_file are held to it. */
+  readonly quota: WorkspaceQuota;
   /** Who owns what the sandbox writes: set when nxs runs as root (commands run as this uid instead). */
   readonly owner: { uid: number; gid: number } | null;
   private readonly tables: Record<Trust, MountTable>;
@@ -62,6 +65,8 @@ export class Sandbox {
   private forwarderProblem = 'no way to run the in-sandbox egress forwarder';
   /** Aborted when the host stops: every command still running is killed (killed: "aborted"). */
   private readonly stopping = new AbortController();
+  /** Where the host's private temp folders go (TMPDIR of the host's env). */
+  private readonly tmp: string;
 
   private constructor(ctx: Context, deps: SandboxDeps) {
     this.ctx = ctx;
@@ -69,10 +74,15 @@ export class Sandbox {
     this.owner = process.getuid?.() === 0 ? cfg.runAs : null;
     this.workspace = path.resolve(cfg.workspace ?? path.join(ctx.config.home, 'workspace'));
     prepareWorkspace(this.workspace, this.owner);
+    this.quota = new WorkspaceQuota(this.workspace, () => ({ bytes: ctx.profile.current.sandbox.workspaceMb * 1024 * 1024, tier: ctx.profile.current.tier }));
+    this.tmp = tempRoot(ctx.env);
+    // A host that was killed (SIGKILL, power loss) never ran its stop: its temp folders are removed here, once nothing holds them.
+    const swept = sweepStaleRunDirs(this.tmp, process.getuid?.() ?? -1);
+    if (swept.length > 0) ctx.log.info({ removed: swept }, 'sandbox: removed temp folders left by a host that did not stop cleanly');
     const input = { workspace: this.workspace, extra: cfg.mounts, systemPaths: cfg.systemPaths, dataDir: ctx.config.dataDir, home: ctx.config.home };
     this.tables = { main: buildMountTable({ ...input, trust: 'main' }), other: buildMountTable({ ...input, trust: 'other' }) };
     this.overrides = new Overrides({ clock: ctx.clock, log: ctx.log, audit: deps.audit, maxMinutes: cfg.maxOverrideMinutes });
-    this.proxy = new EgressProxy({ clock: ctx.clock, log: ctx.log, audit: deps.audit, allow: () => cfg.egress.allow, overrides: () => this.overrides.egress() });
+    this.proxy = new EgressProxy({ clock: ctx.clock, log: ctx.log, audit: deps.audit, allow: () => cfg.egress.allow, overrides: () => this.overrides.egress(), tmp: this.tmp });
     this.backend = new NoneBackend({ clock: ctx.clock, killGraceMs: cfg.killGraceMs, runAs: this.owner });
     this.detail = 'detecting';
     ctx.lifecycle.onStop('sandbox', () => {
@@ -154,21 +164,23 @@ export class Sandbox {
     const egress = run.network && anyEgress && this.backend.name === 'bwrap' && this.forwarder !== null
       ? await this.proxy.openSession({ agentId: run.agentId, principal: run.principal }, 'unix')
       : null;
+    // Only the main view can write the workspace; the room left bounds every file the command writes.
+    const room = run.trust === 'main' ? await this.quota.room() : null;
+    let result: RunResult;
     try {
-      return {
-        ...(await this.backend.run({
-          command: run.command,
-          table: this.tables[run.trust],
-          limits: { ...this.ctx.profile.current.sandbox },
-          egressSocket: egress?.socketPath ?? null,
-          ...(run.onOutput ? { onOutput: run.onOutput } : {}),
-          signal: run.signal ? AbortSignal.any([run.signal, this.stopping.signal]) : this.stopping.signal,
-        })),
-        unsandboxed,
-      };
+      result = await this.backend.run({
+        command: run.command,
+        table: this.tables[run.trust],
+        limits: { ...this.ctx.profile.current.sandbox, ...(room ? { fileSizeBytes: room.left } : {}) },
+        egressSocket: egress?.socketPath ?? null,
+        ...(run.onOutput ? { onOutput: run.onOutput } : {}),
+        signal: run.signal ? AbortSignal.any([run.signal, this.stopping.signal]) : this.stopping.signal,
+      });
     } finally {
       await egress?.close();
     }
+    if (room) await this.quota.settle(room.usage);
+    return { ...result, unsandboxed };
   }
 
   private async selectBwrap(): Promise<boolean> {
@@ -203,7 +215,7 @@ export class Sandbox {
     const { ctx } = this;
     let script: string | null = null;
     if (!ctx.paths.packed) {
-      const fwd = writeForwarder();
+      const fwd = writeForwarder(this.tmp);
       ctx.lifecycle.onStop('egress-forwarder', fwd.dispose);
       script = fwd.script;
     }

@@ -12,7 +12,7 @@ export const schedulerStep: BootStep = {
   start(ctx, parts) {
     const queue = parts.queue;
     if (!queue) throw new NxsError('NXS_ERR_INTERNAL', 'the scheduler step needs the queue step before it');
-    const scheduler = new Scheduler(ctx, queue);
+    const scheduler = new Scheduler(ctx, queue, parts.metrics?.scheduler);
     parts.scheduler = scheduler;
     parts.routes.push(...schedulerRoutes(scheduler));
     parts.status.set('scheduler', () => ({ next_wake: scheduler.nextWake === null ? null : new Date(scheduler.nextWake).toISOString() }));

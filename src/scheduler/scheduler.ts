@@ -2,7 +2,7 @@ import type { Context } from '../core/context.ts';
 import { NxsError, errorMessage, isNxsError } from '../core/errors.ts';
 import type { SqliteQueue } from '../queue/sqlite-queue.ts';
 import { WakeTimer } from '../queue/wake-timer.ts';
-import { planDue } from './missed-policy.ts';
+import { planDue, type MissedPolicy } from './missed-policy.ts';
 import { checkTaskInput, type TaskInput } from './task-input.ts';
 import { insertTask, prepareTaskStatements, specOf, type TaskRow, type TaskRunRow, type TaskStatements } from './task-store.ts';
 import { formatDuration } from './duration.ts';
@@ -63,16 +63,24 @@ function view(row: TaskRow): TaskView {
  * host was down go through the task's missed-run policy, and skipped ones are
  * recorded too.
  */
+/** Told of each run enqueued and of occurrences a missed-run policy passed over (the host's metrics). */
+export interface SchedulerObserver {
+  ran(reason: 'scheduled' | 'manual'): void;
+  missed(policy: MissedPolicy, occurrences: number): void;
+}
+
 export class Scheduler {
   private readonly ctx: Context;
   private readonly queue: SqliteQueue;
+  private readonly observer: SchedulerObserver | undefined;
   private readonly sql: TaskStatements;
   private readonly timer: WakeTimer;
   private stopped = false;
 
-  constructor(ctx: Context, queue: SqliteQueue) {
+  constructor(ctx: Context, queue: SqliteQueue, observer?: SchedulerObserver) {
     this.ctx = ctx;
     this.queue = queue;
+    this.observer = observer;
     this.sql = prepareTaskStatements(ctx.db);
     this.timer = new WakeTimer(ctx.clock, () => this.wake());
   }
@@ -163,6 +171,7 @@ export class Scheduler {
       }
       this.sql.advance.run(plan.next, plan.run.length > 0 ? plan.run[plan.run.length - 1]! : null, row.name);
     })();
+    if (plan.skipped > 0) this.observer?.missed(row.missed, plan.skipped);
   }
 
   private enqueueFor(row: TaskRow, due: number, reason: string): void {
@@ -174,6 +183,7 @@ export class Scheduler {
         idempotencyKey: `task:${row.name}:${due}`,
       });
       this.sql.setRunJob.run(job.id, reason, row.name, due);
+      this.observer?.ran(reason === 'manual' ? 'manual' : 'scheduled');
     } catch (err) {
       // Recorded, not lost: the run row says why no job exists.
       const code = isNxsError(err) ? err.code : 'NXS_ERR_INTERNAL';

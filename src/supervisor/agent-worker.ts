@@ -1,8 +1,10 @@
-// The entry of one agent's worker thread. It imports only node:worker_threads
+// The entry of one agent's worker thread. It imports only Node builtins
 // (the build bundles it alone into workers/agent-worker.cjs) and loads the
-// agent's own module, if any. An uncaught throw ends the thread: the host sees
-// the exit and decides whether to restart.
+// agent's own module, if any, after checking it once more. An uncaught throw
+// ends the thread: the host sees the exit and decides whether to restart.
 import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { checkAgentModule } from './module-trust.ts';
 import type { AgentToHost, AgentWorkerData, HostToAgent, AgentOp, AgentMessage } from './protocol.ts';
 
 interface AgentApi {
@@ -49,8 +51,20 @@ const api: AgentApi = {
 // The built-in agent: answers a task with its input, so a plain spawn is useful for checks.
 const echo: AgentModule = { handle: (input) => input };
 
+/**
+ * The host checked the module when it launched this thread; checking again
+ * here, right before import(), leaves the narrowest window in which the file
+ * could change (and only its owner or root can change it once it passes).
+ */
+async function load(): Promise<AgentModule> {
+  if (!data.module) return echo;
+  const verdict = checkAgentModule(data.module.file, data.module.agentsDir, process.getuid!());
+  if (!verdict.ok) throw new Error(`agent module ${data.module.file} is not loaded: ${verdict.reason}`);
+  return (await import(pathToFileURL(data.module.file).href)) as AgentModule;
+}
+
 async function main(): Promise<void> {
-  const mod: AgentModule = data.moduleUrl ? ((await import(data.moduleUrl)) as AgentModule) : echo;
+  const mod = await load();
   port!.on('message', (m: HostToAgent) => {
     switch (m.t) {
       case 'ping':

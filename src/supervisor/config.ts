@@ -1,14 +1,16 @@
+import path from 'node:path';
 import type { ConfigSection } from '../config/section.ts';
 import type { ConfigCheck } from '../config/check.ts';
 import { CAPABILITIES, isCapability, type Capability } from '../core/capabilities.ts';
 import type { RestartMode } from './restart-policy.ts';
 import { AGENT_NAME } from './spawn-spec.ts';
+import { isInside } from './module-trust.ts';
 
 /** One agent defined in config (`agents:` list); spawned by name through the API or at boot. */
 export interface AgentDefinition {
   name: string;
   capabilities: Capability[] | undefined;
-  /** An ES module the worker imports (`start(api)`, `handle(input, api)`); the built-in echo agent when unset. */
+  /** An ES module in `supervisor.agents_dir` the worker imports (`start(api)`, `handle(input, api)`), absolute; the built-in echo agent when unset. */
   module: string | undefined;
   restart: RestartMode;
   autostart: boolean;
@@ -17,27 +19,30 @@ export interface AgentDefinition {
 
 export interface SupervisorConfig {
   agents: AgentDefinition[];
+  /** The one folder agent modules are loaded from (`supervisor.agents_dir`); none when unset, so only shipped agents run. */
+  agentsDir: string | undefined;
   heartbeatMs: number;
   restart: { baseMs: number; maxMs: number; jitter: number; crashLoopMax: number; crashLoopWindowMs: number };
   taskTimeoutMs: number;
-  gpu: { fakeDevices: { id: number; name: string }[] };
 }
 
 export const supervisorSection: ConfigSection<SupervisorConfig> = {
-  keys: ['agents', 'supervisor', 'gpu'],
+  keys: ['agents', 'supervisor'],
   parse(root, check) {
-    const sup = check.obj(root.supervisor, 'supervisor', ['heartbeat_ms', 'restart', 'task_timeout_ms']);
+    const sup = check.obj(root.supervisor, 'supervisor', ['agents_dir', 'heartbeat_ms', 'restart', 'task_timeout_ms']);
     const restart = check.obj(sup.restart, 'supervisor.restart', ['base_ms', 'max_ms', 'jitter', 'crash_loop_max', 'crash_loop_window_ms']);
-    const gpu = check.obj(root.gpu, 'gpu', ['fake_devices']);
+    const agentsDir = check.optStr(sup.agents_dir, 'supervisor.agents_dir');
+    if (agentsDir !== undefined && (!path.isAbsolute(agentsDir) || agentsDir.split('/').includes('..'))) check.fail('supervisor.agents_dir', 'an absolute path without ..', agentsDir);
     const names = new Set<string>();
     const agents = check.arr(root.agents, 'agents').map((a, i) => {
-      const def = parseAgent(a, `agents.${i}`, check);
+      const def = parseAgent(a, `agents.${i}`, check, agentsDir && path.resolve(agentsDir));
       if (names.has(def.name)) check.fail(`agents.${i}.name`, 'a name no other agent uses', def.name);
       names.add(def.name);
       return def;
     });
     return {
       agents,
+      agentsDir: agentsDir && path.resolve(agentsDir),
       ...{
         heartbeatMs: check.int(sup.heartbeat_ms, 'supervisor.heartbeat_ms', { min: 100, max: 3_600_000, def: 10_000 }),
         taskTimeoutMs: check.int(sup.task_timeout_ms, 'supervisor.task_timeout_ms', { min: 100, max: 3_600_000, def: 30_000 }),
@@ -49,18 +54,11 @@ export const supervisorSection: ConfigSection<SupervisorConfig> = {
           crashLoopWindowMs: check.int(restart.crash_loop_window_ms, 'supervisor.restart.crash_loop_window_ms', { min: 1000, max: 86_400_000, def: 300_000 }),
         },
       },
-      gpu: {
-        fakeDevices: check.arr(gpu.fake_devices, 'gpu.fake_devices').map((d, i) => {
-          if (typeof d === 'number' || typeof d === 'string') return { id: check.int(d, `gpu.fake_devices.${i}`, { min: 0, max: 4_294_967_295 }), name: `fake-gpu-${d}` };
-          const o = check.obj(d, `gpu.fake_devices.${i}`, ['id', 'name']);
-          return { id: check.int(o.id, `gpu.fake_devices.${i}.id`, { min: 0, max: 4_294_967_295 }), name: check.str(o.name, `gpu.fake_devices.${i}.name`, `fake-gpu-${String(o.id)}`) };
-        }),
-      },
     };
   },
 };
 
-function parseAgent(value: unknown, p: string, check: ConfigCheck): AgentDefinition {
+function parseAgent(value: unknown, p: string, check: ConfigCheck, agentsDir: string | undefined): AgentDefinition {
   const o = check.obj(value, p, ['name', 'capabilities', 'module', 'restart', 'autostart', 'settings']);
   const name = check.str(o.name, `${p}.name`);
   if (!AGENT_NAME.test(name)) check.fail(`${p}.name`, 'letters, digits, ".", "_" or "-" (at most 64)', name);
@@ -74,9 +72,18 @@ function parseAgent(value: unknown, p: string, check: ConfigCheck): AgentDefinit
   return {
     name,
     capabilities: caps,
-    module: check.optStr(o.module, `${p}.module`),
+    module: moduleOf(check.optStr(o.module, `${p}.module`), `${p}.module`, check, agentsDir),
     restart: check.oneOf(o.restart, `${p}.restart`, ['always', 'on-failure', 'never'] as const, 'on-failure'),
     autostart: check.bool(o.autostart, `${p}.autostart`, false),
     settings,
   };
+}
+
+/** A config agent's code obeys the API's rule: it lives in the agents folder (a relative name is taken from there). */
+function moduleOf(module: string | undefined, p: string, check: ConfigCheck, agentsDir: string | undefined): string | undefined {
+  if (module === undefined) return undefined;
+  if (!agentsDir) check.fail(p, 'a module in supervisor.agents_dir (set supervisor.agents_dir to the folder holding your agents)', module);
+  const file = path.resolve(agentsDir, module);
+  if (!isInside(agentsDir, file)) check.fail(p, `a file inside supervisor.agents_dir (${agentsDir})`, module);
+  return file;
 }

@@ -7,6 +7,8 @@ import type { Mailbox } from './ipc.ts';
 import { parseIpcRequest } from './ipc-types.ts';
 import { numeric } from './gpu-scheduler.ts';
 import type { AgentOp } from './protocol.ts';
+import { actsAs } from '../http/ownership.ts';
+import { requireKnownAgent } from './spawn-spec.ts';
 
 /**
  * The privileged operations, one place for both doors: the HTTP API (acting as
@@ -36,7 +38,7 @@ export class HostOps {
     throw new NxsError('NXS_ERR_FORBIDDEN', `Insufficient capabilities: ${cap} required`, { capability: cap });
   }
 
-  /** Denials the HTTP server made before any handler ran (Route.capability). */
+  /** Denials the HTTP server made before any handler ran (a route's `needs(capability)`). */
   recordDenial(d: Denial): void {
     const target = d.params.id ?? d.params.agentId ?? null;
     this.sup.audit.record({ agent_id: target ?? d.principal.agentId ?? 'host', operation_type: `denied:${d.method} ${d.route}`, allowed: false, principal: d.principal.id, details: { capability: d.capability } });
@@ -51,6 +53,10 @@ export class HostOps {
     }
     if (b.settings !== undefined && (typeof b.settings !== 'object' || b.settings === null || Array.isArray(b.settings))) throw new NxsError('NXS_ERR_AGENT_INVALID', 'settings must be an object');
     refuseHostRuntime(b);
+    // Naming a module is choosing code to run inside the host (with its token and keys): ADMIN's call.
+    const namesModule = b.settings !== undefined && Object.hasOwn(b.settings as object, 'module');
+    if (namesModule) this.authorize(actor, 'ADMIN', 'agent.spawn.module', null, { name: b.name, module: (b.settings as Record<string, unknown>).module });
+    requireKnownAgent(b.name, typeof b.name === 'string' ? this.sup.definition(b.name) : undefined, namesModule);
     // Always a worker from this door, whatever the body says: host agents are nxs's own.
     const r = this.sup.spawn({ name: b.name as string, runtime: 'worker', ...(b.capabilities !== undefined ? { capabilities: b.capabilities as Capability[] } : {}), ...(b.settings ? { settings: b.settings as Record<string, unknown> } : {}) }, actor.principal);
     const op = this.sup.audit.latestId(r.agent_id) ?? '0';
@@ -96,8 +102,8 @@ export class HostOps {
 
   sendIpc(actor: Actor, body: unknown): { success: true; message_id: number } {
     const m = parseIpcRequest(body);
-    // A token or agent bound to an agent speaks only as that agent.
-    if (actor.agentId && actor.agentId !== m.from) this.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'ipc.send.as-other', m.from);
+    // A token or agent bound to an agent speaks only as that agent; an unbound token needs ADMIN.
+    if (!actsAs(actor, m.from)) this.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'ipc.send.as-other', m.from);
     this.sup.require(m.from);
     this.sup.require(m.to);
     const sent = this.mailbox.send(m);
@@ -105,7 +111,7 @@ export class HostOps {
   }
 
   inbox(actor: Actor, agentId: string, afterId?: number): { agent_id: number | string; messages: unknown[] } {
-    if (actor.agentId && actor.agentId !== agentId) this.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'ipc.inbox.other', agentId);
+    if (!actsAs(actor, agentId)) this.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'ipc.inbox.other', agentId);
     this.sup.require(agentId);
     return { agent_id: numeric(agentId), messages: this.mailbox.inbox(agentId, afterId !== undefined ? { afterId } : {}) };
   }

@@ -88,4 +88,28 @@ export const SUPERVISOR_MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // Each message's size in bytes, so the tier's bound on an agent's inbox (ipc-bound.ts) is one
+    // indexed sum rather than a scan of every payload. Older rows are measured once here.
+    id: 'supervisor/003-ipc-message-size',
+    up(db) {
+      db.exec(`
+        ALTER TABLE ipc_messages ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;
+        UPDATE ipc_messages SET size_bytes = length(CAST(data AS BLOB)) + coalesce(length(CAST(intent AS BLOB)), 0);
+      `);
+    },
+  },
+  {
+    // A token's bounds at the /v1 door (token-limits.ts): a model allowlist (JSON list), requests
+    // and tokens per minute, tokens per UTC day. NULL: no bound; tokens made before have none.
+    id: 'supervisor/004-token-door-limits',
+    up(db) {
+      db.exec(`
+        ALTER TABLE api_tokens ADD COLUMN models TEXT;
+        ALTER TABLE api_tokens ADD COLUMN requests_per_minute INTEGER;
+        ALTER TABLE api_tokens ADD COLUMN tokens_per_minute INTEGER;
+        ALTER TABLE api_tokens ADD COLUMN daily_tokens INTEGER;
+      `);
+    },
+  },
 ];

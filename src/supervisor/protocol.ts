@@ -38,7 +38,7 @@ export interface AgentWorkerData {
   agentId: string;
   instanceId: string;
   name: string;
-  /** file URL of the agent's module, or null for the built-in echo agent. */
-  moduleUrl: string | null;
+  /** The agent's module (absolute) and the agents folder it was checked in; null for the built-in echo agent. */
+  module: { file: string; agentsDir: string } | null;
   settings: Record<string, unknown>;
 }

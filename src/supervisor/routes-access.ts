@@ -1,4 +1,4 @@
-import type { Route } from '../http/route.ts';
+import { anyToken, needs, ownerScoped, type Route } from '../http/route.ts';
 import type { Context } from '../core/context.ts';
 import { NxsError } from '../core/errors.ts';
 import type { AgentSupervisor } from './supervisor.ts';
@@ -13,7 +13,7 @@ export function accessRoutes(ctx: Context, sup: AgentSupervisor, tokens: TokenSt
     {
       method: 'GET',
       path: '/api/audit/:agentId',
-      auth: 'token',
+      access: ownerScoped('the audit entries of the agent the token is bound to; ADMIN any agent'),
       handler: ({ params, query, principal }) => {
         const actor = HostOps.actorOf(principal);
         const agentId = params.agentId!;
@@ -32,7 +32,7 @@ export function accessRoutes(ctx: Context, sup: AgentSupervisor, tokens: TokenSt
     {
       method: 'GET',
       path: '/api/capabilities/snapshot',
-      auth: 'token',
+      access: anyToken('seed 004: which agent holds which capability'),
       handler: () => {
         const capabilities: Record<string, string[]> = {};
         for (const a of sup.list()) capabilities[a.agentId] = [...a.capabilities];
@@ -42,31 +42,28 @@ export function accessRoutes(ctx: Context, sup: AgentSupervisor, tokens: TokenSt
     {
       method: 'POST',
       path: '/api/tokens',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ body, principal }) => {
-        const b = objectBody(body, '{"capabilities": ["KILL_AGENT", ...], "agent_id"?: <id>, "name"?: "<text>"}');
+        const b = objectBody(body, '{"capabilities": ["KILL_AGENT", ...], "agent_id"?: <id>, "name"?: "<text>", "models"?: ["<model>", ...], "limits"?: {"requests_per_minute"?: n, "tokens_per_minute"?: n, "daily_tokens"?: n}}');
         const agentId = b.agent_id === undefined || b.agent_id === null ? null : idField(b.agent_id, 'agent_id');
         if (agentId) sup.require(agentId);
         if (b.name !== undefined && typeof b.name !== 'string') throw new NxsError('NXS_ERR_TOKEN_INVALID', 'name must be a string');
-        const { token, info } = tokens.create({ capabilities: b.capabilities, agentId, ...(typeof b.name === 'string' ? { name: b.name } : {}) });
+        const { token, info } = tokens.create({ capabilities: b.capabilities, agentId, ...(typeof b.name === 'string' ? { name: b.name } : {}), models: b.models, limits: b.limits });
         ctx.redactor.add(token);
-        sup.audit.record({ agent_id: agentId ?? 'host', operation_type: 'token.create', allowed: true, principal: HostOps.actorOf(principal).principal, details: { token_id: info.token_id, capabilities: info.capabilities } });
+        sup.audit.record({ agent_id: agentId ?? 'host', operation_type: 'token.create', allowed: true, principal: HostOps.actorOf(principal).principal, details: { token_id: info.token_id, capabilities: info.capabilities, models: info.models, limits: info.limits } });
         return { status: 201, body: { ...info, token } };
       },
     },
     {
       method: 'GET',
       path: '/api/tokens',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: () => ({ body: { tokens: tokens.list() } }),
     },
     {
       method: 'DELETE',
       path: '/api/tokens/:id',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params, principal }) => {
         const info = tokens.revoke(params.id!);
         sup.audit.record({ agent_id: info.agent_id ?? 'host', operation_type: 'token.revoke', allowed: true, principal: HostOps.actorOf(principal).principal, details: { token_id: info.token_id } });

@@ -1,9 +1,10 @@
-import type { Route } from '../http/route.ts';
+import { anyToken, needs, ownerScoped, type Route } from '../http/route.ts';
 import { NxsError } from '../core/errors.ts';
 import type { AgentInfo } from './types.ts';
 import type { AgentSupervisor } from './supervisor.ts';
 import { HostOps, objectBody } from './host-ops.ts';
 import { numeric } from './gpu-scheduler.ts';
+import { actsAs } from '../http/ownership.ts';
 
 /** Seed 004's agent lifecycle routes (checkpoint and restore belong to src/checkpoints). */
 export function agentRoutes(sup: AgentSupervisor, ops: HostOps): Route[] {
@@ -11,20 +12,19 @@ export function agentRoutes(sup: AgentSupervisor, ops: HostOps): Route[] {
     {
       method: 'POST',
       path: '/api/agents',
-      auth: 'token',
-      capability: 'SPAWN_AGENT',
+      access: needs('SPAWN_AGENT'),
       handler: ({ body, principal }) => ({ body: ops.spawn(HostOps.actorOf(principal), body) }),
     },
     {
       method: 'GET',
       path: '/api/agents',
-      auth: 'token',
+      access: anyToken('seed 004: agent records (name, state, capabilities) carry no payloads'),
       handler: () => ({ body: { agents: sup.list().map(agentJson) } }),
     },
     {
       method: 'GET',
       path: '/api/agents/:id',
-      auth: 'token',
+      access: anyToken('seed 004: agent records (name, state, capabilities) carry no payloads'),
       handler: ({ params }) => {
         sup.require(params.id!);
         return { body: agentJson(sup.get(params.id!)!) };
@@ -33,15 +33,13 @@ export function agentRoutes(sup: AgentSupervisor, ops: HostOps): Route[] {
     {
       method: 'DELETE',
       path: '/api/agents/:id',
-      auth: 'token',
-      capability: 'KILL_AGENT',
+      access: needs('KILL_AGENT'),
       handler: ({ params, principal }) => ({ body: ops.kill(HostOps.actorOf(principal), params.id!) }),
     },
     {
       method: 'POST',
       path: '/api/agents/:id/migrate',
-      auth: 'token',
-      capability: 'ADMIN',
+      access: needs('ADMIN'),
       handler: ({ params, body, principal }) => {
         const b = objectBody(body, '{"target_cpu": <cpu number>}');
         sup.migrate(params.id!, b.target_cpu);
@@ -52,8 +50,7 @@ export function agentRoutes(sup: AgentSupervisor, ops: HostOps): Route[] {
     {
       method: 'POST',
       path: '/api/agents/:id/restart',
-      auth: 'token',
-      capability: 'KILL_AGENT',
+      access: needs('KILL_AGENT'),
       handler: ({ params, principal }) => {
         sup.restart(params.id!, `requested by ${HostOps.actorOf(principal).principal}`);
         sup.audit.record({ agent_id: params.id!, operation_type: 'agent.restart', allowed: true, principal: HostOps.actorOf(principal).principal });
@@ -63,10 +60,10 @@ export function agentRoutes(sup: AgentSupervisor, ops: HostOps): Route[] {
     {
       method: 'POST',
       path: '/api/agents/:id/tasks',
-      auth: 'token',
+      access: ownerScoped('tasks only for the agent the token is bound to; ADMIN for any agent'),
       handler: async ({ params, body, principal }) => {
         const actor = HostOps.actorOf(principal);
-        if (actor.agentId && actor.agentId !== params.id) ops.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'agent.task.other', params.id!);
+        if (!actsAs(actor, params.id!)) ops.authorize({ ...actor, capabilities: new Set() }, 'ADMIN', 'agent.task.other', params.id!);
         const b = objectBody(body, '{"input": <any JSON>}');
         if (!('input' in b)) throw new NxsError('NXS_ERR_BAD_REQUEST', 'body must be {"input": <any JSON>}');
         return { body: { success: true, result: await sup.task(params.id!, b.input) } };

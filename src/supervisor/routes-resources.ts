@@ -1,4 +1,4 @@
-import type { Route } from '../http/route.ts';
+import { anyToken, needs, ownerScoped, type Route } from '../http/route.ts';
 import { NxsError } from '../core/errors.ts';
 import type { AgentSupervisor } from './supervisor.ts';
 import { HostOps } from './host-ops.ts';
@@ -10,21 +10,19 @@ export function resourceRoutes(sup: AgentSupervisor, ops: HostOps, utilization: 
     {
       method: 'POST',
       path: '/api/gpu/claim',
-      auth: 'token',
-      capability: 'ACCESS_GPU',
+      access: needs('ACCESS_GPU'),
       handler: ({ body, principal }) => ({ body: ops.claimGpu(HostOps.actorOf(principal), body) }),
     },
     {
       method: 'DELETE',
       path: '/api/gpu/release/:handle',
-      auth: 'token',
-      capability: 'ACCESS_GPU',
+      access: needs('ACCESS_GPU'),
       handler: ({ params, principal }) => ({ body: ops.releaseGpu(HostOps.actorOf(principal), params.handle!) }),
     },
     {
       method: 'GET',
       path: '/api/gpu/status/:deviceId',
-      auth: 'token',
+      access: anyToken('seed 004: device state only'),
       handler: ({ params }) => {
         const id = params.deviceId!;
         if (!/^\d{1,10}$/.test(id)) throw new NxsError('NXS_ERR_BAD_REQUEST', `deviceId must be a non-negative integer; got ${JSON.stringify(id)}`);
@@ -34,25 +32,25 @@ export function resourceRoutes(sup: AgentSupervisor, ops: HostOps, utilization: 
     {
       method: 'GET',
       path: '/api/gpu/devices',
-      auth: 'token',
+      access: anyToken('device names and state only'),
       handler: () => ({ body: { devices: sup.gpu.listDevices().map((d) => ({ ...sup.gpu.status(d.id), name: d.name })) } }),
     },
     {
       method: 'GET',
       path: '/api/gpu/utilization',
-      auth: 'token',
+      access: anyToken('seed 004: one percentage'),
       handler: async () => ({ body: await utilization() }),
     },
     {
       method: 'POST',
       path: '/api/ipc/send',
-      auth: 'token',
+      access: ownerScoped('sends only as the agent the token is bound to; ADMIN as any agent'),
       handler: ({ body, principal }) => ({ body: ops.sendIpc(HostOps.actorOf(principal), body) }),
     },
     {
       method: 'GET',
       path: '/api/ipc/inbox/:agentId',
-      auth: 'token',
+      access: ownerScoped('the inbox of the agent the token is bound to; ADMIN any inbox'),
       handler: ({ params, query, principal }) => {
         const after = query.get('after');
         if (after !== null && !/^\d{1,15}$/.test(after)) throw new NxsError('NXS_ERR_BAD_REQUEST', `after must be a message id; got ${JSON.stringify(after)}`);

@@ -14,8 +14,8 @@ import { resourceRoutes } from './routes-resources.ts';
 
 /**
  * Boot step `supervisor`: tokens first (so the resolver answers), then the GPU
- * devices (`gpu.fake_devices` when set, else detection's list, numbered 0..n-1
- * in its order), the mailbox on the queue when there is one, the routes,
+ * devices (detection's list, numbered 0..n-1 in its order; tests give their own
+ * with `gpuDevices`, so no test seam sits in the production config), the mailbox on the queue when there is one, the routes,
  * and last the agents that were alive at the last stop.
  */
 export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utilization?: () => Promise<GpuUtilization>; random?: () => number } = {}): BootStep {
@@ -23,9 +23,11 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
     name: 'supervisor',
     start(ctx, parts) {
       const detected = detectedGpus(parts.detect);
-      const devices = opts.gpuDevices ?? (ctx.config.supervisor.gpu.fakeDevices.length ? ctx.config.supervisor.gpu.fakeDevices : detected);
+      const devices = opts.gpuDevices ?? detected;
       const sup = new AgentSupervisor(ctx, { gpu: new GpuScheduler(devices), ...(opts.random ? { random: opts.random } : {}) });
       const tokens = new TokenStore(ctx.db, ctx.clock);
+      // The /v1 door (an earlier step) reads a token's limits through parts.tokens on each request.
+      parts.tokens = tokens;
       parts.auth.addResolver(tokens.resolver((id) => (sup.store.get(Number(id)) ? sup.capabilitiesOf(id) : null)));
       const queue = (parts.queue as JobQueue | undefined) ?? null;
       const mailbox = new Mailbox(ctx.db, ctx.clock, queue, (to, m) => {
@@ -34,7 +36,7 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
         proc.deliver(m);
         ctx.events.emit('ipc.delivered', { messageId: m.message_id, to });
         return true;
-      });
+      }, () => ctx.profile.current.ipc);
       ctx.events.on('agent.started', (p) => mailbox.flush((p as { agentId: string }).agentId));
       const ops = new HostOps(ctx, sup, mailbox);
       parts.auth.onDenied((d) => ops.recordDenial(d));

@@ -9,7 +9,7 @@ import type { AgentProcess } from './agent-process.ts';
 import { SqlAuditTrail } from './audit.ts';
 import { GpuScheduler } from './gpu-scheduler.ts';
 import { resolveSpawn } from './spawn-spec.ts';
-import { WorkerThreads } from './worker-threads.ts';
+import { WorkerThreads, requireTrustedModule } from './worker-threads.ts';
 import type { AgentOp } from './protocol.ts';
 
 export interface Actor {
@@ -60,8 +60,23 @@ export class AgentSupervisor implements Supervisor {
     return this.ctx.config.supervisor.agents.find((a) => a.name === name);
   }
 
+  /**
+   * Every way in (the API, an agent's request, config autostart, a restored
+   * checkpoint) comes here, so the module check is here: a module outside the
+   * agents folder, or one that someone other than the host's user could have
+   * written, is refused before any row exists, and the refusal is audited.
+   */
   spawn(spec: SpawnSpec, by: string): { agent_id: string; instance_id: string } {
-    const a = resolveSpawn(spec, this.definition(spec.name));
+    const agentsDir = this.ctx.config.supervisor.agentsDir;
+    let a: ReturnType<typeof resolveSpawn>;
+    try {
+      a = resolveSpawn(spec, this.definition(spec.name), agentsDir);
+      if (typeof a.settings.module === 'string') requireTrustedModule(a.settings.module, agentsDir);
+    } catch (err) {
+      this.auditRefusedModule(err, spec, by);
+      throw err;
+    }
+    const module = typeof a.settings.module === 'string' ? a.settings.module : null;
     const now = this.ctx.clock.now();
     let id: string;
     let instance: string;
@@ -72,11 +87,25 @@ export class AgentSupervisor implements Supervisor {
     } else {
       this.ensureRoom('spawn');
       id = String(this.store.insert({ name: a.name, capabilities: a.capabilities, settings: a.settings, now }));
-      instance = this.threads.launch(id);
+      try {
+        instance = this.threads.launch(id);
+      } catch (err) {
+        // The module changed between the check above and the launch's own: no half-made agent stays behind.
+        this.store.remove(Number(id));
+        this.auditRefusedModule(err, spec, by);
+        throw err;
+      }
     }
-    this.audit.record({ agent_id: id, operation_type: 'agent.spawn', allowed: true, principal: by, details: { name: a.name, capabilities: a.capabilities, runtime: a.runtime } });
+    // `module: null` is a shipped agent's code; `by` is the caller's own principal (token:<id>, agent:<id>, operator).
+    this.audit.record({ agent_id: id, operation_type: 'agent.spawn', allowed: true, principal: by, details: { name: a.name, capabilities: a.capabilities, runtime: a.runtime, module } });
     if (a.runtime === 'host') this.ctx.events.emit('agent.started', { agentId: id, instanceId: instance });
     return { agent_id: id, instance_id: instance };
+  }
+
+  private auditRefusedModule(err: unknown, spec: SpawnSpec, by: string): void {
+    if (!(err instanceof NxsError && err.code === 'NXS_ERR_AGENT_MODULE_REFUSED')) return;
+    const module = spec.settings?.module ?? this.definition(spec.name)?.module ?? null;
+    this.audit.record({ agent_id: 'host', operation_type: 'denied:agent.spawn.module', allowed: false, principal: by, details: { name: spec.name, module, reason: err.message } });
   }
 
   get(agentId: string): AgentInfo | null {
@@ -202,7 +231,13 @@ export class AgentSupervisor implements Supervisor {
         this.ctx.bootLog.add(`agent ${row.name} (${row.agent_id}) parked at boot: ${reason}; nxs agents restart ${row.agent_id} once another is killed`);
         continue;
       }
-      this.threads.launch(String(row.agent_id));
+      try {
+        this.threads.launch(String(row.agent_id));
+      } catch (err) {
+        // Its module is no longer safe: launch parked it with the reason in the boot log; the others still start.
+        if (err instanceof NxsError && err.code === 'NXS_ERR_AGENT_MODULE_REFUSED') continue;
+        throw err;
+      }
       launched++;
     }
     for (const def of this.ctx.config.supervisor.agents) {
@@ -210,8 +245,9 @@ export class AgentSupervisor implements Supervisor {
       try {
         this.spawn({ name: def.name }, 'config');
       } catch (err) {
-        if (!(err instanceof NxsError && err.code === 'NXS_ERR_AGENT_LIMIT')) throw err;
+        if (!(err instanceof NxsError && (err.code === 'NXS_ERR_AGENT_LIMIT' || err.code === 'NXS_ERR_AGENT_MODULE_REFUSED'))) throw err;
         this.ctx.log.warn({ agent: def.name, max }, `autostart agent not started: ${err.message}`);
+        if (err.code === 'NXS_ERR_AGENT_MODULE_REFUSED') this.ctx.bootLog.add(`autostart agent ${def.name} not started: ${err.message}`);
       }
     }
   }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from '../core/context.ts';
 import { NxsError } from '../core/errors.ts';
 import type { TimerHandle } from '../core/clock.ts';
@@ -8,6 +7,7 @@ import type { GpuScheduler } from './gpu-scheduler.ts';
 import { AgentProcess, type ExitKind } from './agent-process.ts';
 import { decideRestart, type RestartPolicy } from './restart-policy.ts';
 import type { AgentOp } from './protocol.ts';
+import { checkAgentModule } from './module-trust.ts';
 
 interface Live {
   proc: AgentProcess | null;
@@ -17,6 +17,16 @@ interface Live {
 /** Where the agent worker's entry is: bundled inside the single file, the .ts from source. */
 export function agentWorkerFile(ctx: Context): string {
   return ctx.paths.packed ? path.join(ctx.paths.runtimeDir, 'workers', 'agent-worker.cjs') : path.join(ctx.paths.runtimeDir, 'src/supervisor/agent-worker.ts');
+}
+
+/**
+ * Throws NXS_ERR_AGENT_MODULE_REFUSED unless `file` is safe to load as agent
+ * code now (see checkAgentModule). The host's user is this process's.
+ */
+export function requireTrustedModule(file: string, agentsDir: string | undefined): void {
+  if (!agentsDir) throw new NxsError('NXS_ERR_AGENT_MODULE_REFUSED', `agent module ${file} is not loaded: agent code comes only from an agents folder the operator configures (supervisor.agents_dir), and none is configured`, { module: file });
+  const verdict = checkAgentModule(file, agentsDir, process.getuid!());
+  if (!verdict.ok) throw new NxsError('NXS_ERR_AGENT_MODULE_REFUSED', `agent module ${file} is not loaded: ${verdict.reason}`, { module: file, agents_dir: agentsDir });
 }
 
 /**
@@ -41,17 +51,30 @@ export class WorkerThreads {
     this.onRequest = deps.onRequest;
   }
 
-  /** Starts a new instance of a stored worker agent; returns its instance id. */
+  /**
+   * Starts a new instance of a stored worker agent; returns its instance id.
+   * Its module is checked again at every launch (a restart, the next boot):
+   * one that is no longer safe parks the agent, with the reason, and throws.
+   */
   launch(agentId: string): string {
     const row = this.store.get(Number(agentId));
     if (!row) throw new NxsError('NXS_ERR_AGENT_NOT_FOUND', `no agent ${agentId} to launch`, { agentId });
-    const instanceId = String(this.store.newInstance(row.agent_id, this.ctx.clock.now()));
     const module = typeof row.settings.module === 'string' ? row.settings.module : null;
+    const agentsDir = this.ctx.config.supervisor.agentsDir;
+    if (module) {
+      try {
+        requireTrustedModule(module, agentsDir);
+      } catch (err) {
+        this.refused(row.agent_id, row.name, err as NxsError);
+        throw err;
+      }
+    }
+    const instanceId = String(this.store.newInstance(row.agent_id, this.ctx.clock.now()));
     const l: Live = { proc: null, timer: null };
     this.live.set(agentId, l);
     const proc: AgentProcess = new AgentProcess({
       workerFile: agentWorkerFile(this.ctx),
-      data: { agentId, instanceId, name: row.name, moduleUrl: module ? pathToFileURL(module).href : null, settings: row.settings },
+      data: { agentId, instanceId, name: row.name, module: module && agentsDir ? { file: module, agentsDir } : null, settings: row.settings },
       memoryMb: this.ctx.profile.current.agentMemoryMb,
       heartbeatMs: this.ctx.config.supervisor.heartbeatMs,
       clock: this.ctx.clock,
@@ -66,6 +89,14 @@ export class WorkerThreads {
     });
     l.proc = proc;
     return instanceId;
+  }
+
+  private refused(agentId: number, name: string, err: NxsError): void {
+    this.live.delete(String(agentId));
+    this.store.setState(agentId, 'parked', err.message);
+    const message = `agent ${name} (${agentId}) is parked: ${err.message}`;
+    this.ctx.bootLog.add(message);
+    this.ctx.events.emit('alert', { source: 'supervisor', code: 'agent.module_refused', message, severity: 'critical' });
   }
 
   /** Stops the agent's thread for good and forgets a pending restart (kill, restart, move into the host). */
@@ -128,7 +159,12 @@ export class WorkerThreads {
       l.timer = null;
       if (this.stopping || this.live.get(agentId) !== l || !this.store.get(row.agent_id)) return;
       this.store.countRestart(row.agent_id);
-      this.launch(agentId);
+      try {
+        this.launch(agentId);
+      } catch (err) {
+        // A refused module has parked the agent and raised an alert; nothing more to do on a timer.
+        if (!(err instanceof NxsError && err.code === 'NXS_ERR_AGENT_MODULE_REFUSED')) throw err;
+      }
     }, decision.delayMs);
   }
 }

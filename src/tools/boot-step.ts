@@ -3,6 +3,7 @@ import { errorMessage, isNxsError } from '../core/errors.ts';
 import { createToolbox } from './toolbox.ts';
 import { sandboxRoutes } from '../sandbox/routes.ts';
 import { AssistantAgent } from '../assistant/assistant-agent.ts';
+import { observedAudit } from '../metrics/observed-audit.ts';
 
 /**
  * Boot step `tools`: builds the sandbox (bwrap probe, tens of ms; a container
@@ -22,7 +23,9 @@ export const toolsStep: BootStep = {
     }
     try {
       // The backend probe spawns bwrap: it waits for the host to be ready, so readiness never pays for it.
-      const toolbox = await createToolbox(ctx, { supervisor, probeAfter: ctx.events.once('host.ready') });
+      // Tool calls and egress decisions are counted where they are audited (the host's metrics).
+      const audit = parts.metrics ? observedAudit(supervisor.audit, parts.metrics.audit) : supervisor.audit;
+      const toolbox = await createToolbox(ctx, { supervisor: { capabilitiesOf: (id) => supervisor.capabilitiesOf(id), audit }, probeAfter: ctx.events.once('host.ready') });
       parts.tools = toolbox;
       parts.routes.push(...sandboxRoutes(toolbox.sandbox));
       parts.status.set('sandbox', () => toolbox.sandbox.status());

@@ -46,11 +46,16 @@ export function readFileTool(table: MountTable, requested: string, opts: { offse
   }
 }
 
-export function writeFileTool(table: MountTable, requested: string, content: string, append: boolean, owner: Owner): Record<string, unknown> {
+/**
+ * `fits(growth, inside)` throws when a write into the workspace would grow it
+ * past its bound (src/sandbox/workspace-quota.ts); other writable mounts are the owner's and not bounded here.
+ */
+export function writeFileTool(table: MountTable, requested: string, content: string, append: boolean, owner: Owner, fits?: (growth: number, inside: string) => void): Record<string, unknown> {
   const r = resolveToolPath(table, requested, 'write');
+  const data = Buffer.from(content, 'utf8');
+  if (fits && r.mount.kind === 'workspace') fits(append ? data.length : data.length - sizeOrZero(r.host), r.inside);
   const dir = path.dirname(r.host);
   makeDirs(table, dir, owner, requested);
-  const data = Buffer.from(content, 'utf8');
   if (append && r.exists) {
     const fd = openOrDeny(r.host, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW, requested);
     try {
@@ -135,6 +140,18 @@ function makeDirs(table: MountTable, dir: string, owner: Owner, requested: strin
     mkdirSync(m, { mode: 0o755 });
     if (owner) chownSync(m, owner.uid, owner.gid);
     checkReal(table, m, 'write', requested);
+  }
+}
+
+/** The size a write replaces: a file's bytes, 0 for none (or for anything else, which the write refuses later). */
+function sizeOrZero(p: string): number {
+  try {
+    const st = lstatSync(p);
+    return st.isFile() ? st.size : 0;
+  } catch (err) {
+    // No file yet (ENOENT): nothing is replaced.
+    if (systemErrorCode(err) === undefined) throw err;
+    return 0;
   }
 }
 

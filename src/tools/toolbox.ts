@@ -65,8 +65,11 @@ export async function createToolbox(ctx: Context, deps: ToolboxDeps): Promise<To
     switch (name) {
       case 'read_file':
         return readFileTool(table, args.path as string, { offset: (args.offset as number | undefined) ?? 0, maxBytes: Math.min((args.max_bytes as number | undefined) ?? limits.outputBytes, limits.outputBytes) });
-      case 'write_file':
-        return writeFileTool(table, args.path as string, args.content as string, args.append === true, sandbox.owner);
+      case 'write_file': {
+        // Measured first (asynchronously): the write itself is synchronous, and checks the growth against this room.
+        const room = await sandbox.quota.room();
+        return writeFileTool(table, args.path as string, args.content as string, args.append === true, sandbox.owner, (growth, inside) => sandbox.quota.check(room, growth, inside));
+      }
       case 'list_dir':
         return listDirTool(table, (args.path as string | undefined) ?? '/workspace');
       case 'http_fetch':

@@ -25,7 +25,8 @@ describe('crash harness', () => {
   it(`survives ${KILLS} SIGKILLs with ${N} jobs across ${GROUPS} groups`, { timeout: 300_000 }, async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'nxs-crash-'));
     const dataDir = path.join(home, 'data');
-    const token = `crash-token-${SEED}-abcdef`;
+    // 32+ characters whatever the seed: the host refuses a weaker operator token (NXS_ERR_TOKEN_WEAK).
+    const token = `crash-token-${SEED}-0123456789abcdef-ghijklmnopqrstuv`;
     const random = rng(SEED);
     let child: NxsChild = await startNxs({ home, dataDir, token });
     let generation = 0;

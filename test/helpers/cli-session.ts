@@ -29,6 +29,8 @@ export interface CliSessionOptions {
   tty?: boolean;
   /** With `tty`: the command reads this file as its stdin (`nxs chat < file` typed in a terminal), only stdout and stderr are the terminal. */
   stdinFile?: string;
+  /** A command that runs nxs, such as `['prlimit', '--nofile=256', '--']` (not with `tty`). */
+  wrapper?: string[];
 }
 
 /** Terminal control sequences (CSI, OSC, charset selection) and carriage returns, removed before asserting. */
@@ -49,7 +51,7 @@ export function spawnCli(args: string[], opts: CliSessionOptions): CliSession {
   const argv = nxsCommand(args);
   // -q no banners, -f flush at once, -e the command's exit code, -c the command; the typescript file is /dev/null.
   const line = argv.map(shellQuote).join(' ') + (opts.stdinFile ? ` < ${shellQuote(opts.stdinFile)}` : '');
-  const [cmd, ...rest] = opts.tty ? ['script', '-qfec', line, '/dev/null'] : argv;
+  const [cmd, ...rest] = opts.tty ? ['script', '-qfec', line, '/dev/null'] : [...(opts.wrapper ?? []), ...argv];
   const proc = spawn(cmd!, rest, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const text = { stdout: '', stderr: '' };
   const waiters = new Set<() => void>();

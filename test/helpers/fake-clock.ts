@@ -15,6 +15,7 @@ export class FakeClock implements Clock {
   private mono = 0;
   private nextId = 1;
   private timers: Timer[] = [];
+  private timerWaiters: { at: number; resolve: () => void }[] = [];
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.t = start;
@@ -31,6 +32,9 @@ export class FakeClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer = { id: this.nextId++, at: this.t + Math.max(0, ms), fn };
     this.timers.push(timer);
+    const due = this.timerWaiters.filter((w) => w.at === timer.at);
+    this.timerWaiters = this.timerWaiters.filter((w) => w.at !== timer.at);
+    for (const w of due) w.resolve();
     return { unref() {}, id: timer.id } as TimerHandle & { id: number };
   }
 
@@ -42,6 +46,17 @@ export class FakeClock implements Clock {
   /** Timers still pending (an idle part should hold none, or exactly one). */
   get pending(): number {
     return this.timers.length;
+  }
+
+  /**
+   * Resolves once a timer is due exactly `ms` from now: one already set, or the next one set.
+   * How a test waits for a part to arm its timer (a backoff, a settle delay) without counting
+   * turns of the event loop.
+   */
+  timerDue(ms: number): Promise<void> {
+    const at = this.t + ms;
+    if (this.timers.some((t) => t.at === at)) return Promise.resolve();
+    return new Promise((resolve) => this.timerWaiters.push({ at, resolve }));
   }
 
   /** The due time of the next timer, if any. */

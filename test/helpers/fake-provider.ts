@@ -12,7 +12,10 @@ import { EventEmitter, once } from 'node:events';
  *   // chain config: { name: 'groq', base_url: fake.url, api_key: 'k' }
  *
  * Steps (plain and streaming requests alike unless said):
- *   ok              200 with `content` (JSON, or SSE when the request streams)
+ *   ok              200 with `content` (JSON, or SSE when the request streams; an embeddings list for
+ *                   POST /embeddings); `choices` answers n > 1
+ *                   (SSE: the choices' pieces interleaved), `reasoning` streams reasoning_content
+ *                   deltas first, `headers` go on the answer (x-request-id, x-ratelimit-*)
  *   status          any status with an optional JSON body and headers (401, 429 + Retry-After, 500, 503, 400 context...)
  *   reset           the socket is destroyed as soon as the request arrives
  *   hang            nothing is ever sent (hang before headers)
@@ -21,10 +24,13 @@ import { EventEmitter, once } from 'node:events';
  *   malformed-json  200 with a body that is not JSON
  *   malformed-sse   SSE: sends `sent` pieces, then a chunk that is not JSON
  *   trickle         SSE: one piece every `intervalMs` (real time; keep it small)
+ *   error-mid-stream SSE: sends `sent` pieces, then an OpenAI `{"error": ...}` event, and ends (no [DONE])
+ *   gated           SSE: headers at once, then one of `deltas` per `release()` (no clock: the test decides
+ *                   when each goes), then finish_reason stop and [DONE] after the last
  *   custom          your own handler
  */
 export type FakeStep =
-  | { kind: 'ok'; content?: string; model?: string; toolCalls?: { name: string; arguments: string }[] }
+  | { kind: 'ok'; content?: string; model?: string; toolCalls?: { name: string; arguments: string }[]; choices?: string[]; reasoning?: string[]; headers?: Record<string, string> }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'hang' }
@@ -33,6 +39,8 @@ export type FakeStep =
   | { kind: 'malformed-json' }
   | { kind: 'malformed-sse'; sent: readonly string[] }
   | { kind: 'trickle'; pieces: readonly string[]; intervalMs: number }
+  | { kind: 'error-mid-stream'; sent: readonly string[]; error?: unknown }
+  | { kind: 'gated'; deltas: readonly Record<string, unknown>[] }
   | { kind: 'custom'; handle: (req: ReceivedRequest, res: ServerResponse) => void };
 
 export interface ReceivedRequest {
@@ -58,6 +66,8 @@ export interface FakeProvider {
   nextRequest(): Promise<ReceivedRequest>;
   /** Model ids GET /v1/models lists. */
   models: string[];
+  /** Sends the next delta of the oldest open `gated` stream (waiting for one to open); resolves once it is written. */
+  release(): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -68,6 +78,8 @@ export async function startFakeProvider(opts: { name?: string; models?: string[]
   const events = new EventEmitter();
   const sockets = new Set<Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  // Open gated streams, oldest first: each release() sends the next delta of the first.
+  const gated: { next(): boolean }[] = [];
   const fake: FakeProvider = {
     url: '',
     port: 0,
@@ -76,6 +88,13 @@ export async function startFakeProvider(opts: { name?: string; models?: string[]
     models: opts.models ?? [`${name}-model`],
     fallback: opts.fallback ?? { kind: 'ok' },
     script: (...steps) => void queue.push(...steps),
+    release: async () => {
+      // A lazy client (the AI SDK sends on first read) may not have asked yet: wait for its request.
+      if (!gated[0]) await once(events, 'gated');
+      const g = gated[0]!;
+      if (!g.next()) gated.shift();
+      await new Promise<void>((r) => setImmediate(r));
+    },
     nextRequest: async () => (await once(events, 'request'))[0] as ReceivedRequest,
     close: async () => {
       for (const t of timers) clearTimeout(t);
@@ -118,14 +137,26 @@ export async function startFakeProvider(opts: { name?: string; models?: string[]
     const model = String(r.body?.model ?? fake.models[0]);
     switch (step.kind) {
       case 'ok': {
-        const content = step.content ?? `Hello from ${name}`;
-        if (!streaming) {
-          json(res, 200, completion(name, step.model ?? model, content, step.toolCalls));
+        // POST /embeddings: one vector per input, as OpenAI answers (the provider's name in the model).
+        if (r.path.endsWith('/embeddings')) {
+          json(res, 200, embeddings(model, r.body?.input), step.headers);
           return;
         }
-        sse(res);
-        for (const piece of pieces(content)) res.write(chunk(name, model, { content: piece }));
-        res.write(chunk(name, model, {}, 'stop'));
+        const content = step.content ?? `Hello from ${name}`;
+        const texts = step.choices ?? [content];
+        if (!streaming) {
+          const c = completion(name, step.model ?? model, content, step.toolCalls);
+          if (step.choices) c.choices = step.choices.map((t, index) => ({ index, message: { role: 'assistant', content: t }, finish_reason: 'stop' }));
+          json(res, 200, c, step.headers);
+          return;
+        }
+        sse(res, step.headers);
+        for (const r of step.reasoning ?? []) res.write(chunk(name, model, { reasoning_content: r }));
+        const split = texts.map(pieces);
+        for (let i = 0; i < Math.max(...split.map((x) => x.length)); i++) {
+          split.forEach((ps, index) => ps[i] !== undefined && res.write(chunk(name, model, { content: ps[i] }, null, index)));
+        }
+        texts.forEach((_t, index) => res.write(chunk(name, model, {}, 'stop', index)));
         res.end('data: [DONE]\n\n');
         return;
       }
@@ -145,6 +176,29 @@ export async function startFakeProvider(opts: { name?: string; models?: string[]
         for (const piece of step.sent) res.write(chunk(name, model, { content: piece }));
         if (step.kind === 'cut-mid-stream') setImmediate(() => req.socket.destroy());
         if (step.kind === 'malformed-sse') res.write('data: {"id": "broken", "choices": [\n\n');
+        return;
+      }
+      case 'error-mid-stream': {
+        sse(res);
+        res.write(chunk(name, model, { role: 'assistant', content: '' }));
+        for (const piece of step.sent) res.write(chunk(name, model, { content: piece }));
+        res.end(`data: ${JSON.stringify({ error: step.error ?? { message: 'upstream overloaded mid-answer', type: 'server_error', code: null } })}\n\n`);
+        return;
+      }
+      case 'gated': {
+        sse(res);
+        const rest = [...step.deltas];
+        gated.push({
+          next: () => {
+            const delta = rest.shift();
+            if (delta) res.write(chunk(name, model, delta));
+            if (rest.length > 0) return true;
+            res.write(chunk(name, model, {}, 'stop'));
+            res.end('data: [DONE]\n\n');
+            return false;
+          },
+        });
+        events.emit('gated');
         return;
       }
       case 'malformed-json':
@@ -205,16 +259,27 @@ export function completion(name: string, model: string, content: string, toolCal
   };
 }
 
-function chunk(name: string, model: string, delta: Record<string, unknown>, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id: `chatcmpl-${name}-s`, object: 'chat.completion.chunk', created: 1_767_225_600, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+/** An embeddings answer: a 3-dimensional vector per input, the input's length in it; usage counts inputs. */
+function embeddings(model: string, input: unknown) {
+  const inputs = Array.isArray(input) && !input.every((x) => typeof x === 'number') ? input : [input];
+  return {
+    object: 'list',
+    data: inputs.map((x, index) => ({ object: 'embedding', index, embedding: [String(x).length, index, 0.5] })),
+    model,
+    usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+  };
+}
+
+function chunk(name: string, model: string, delta: Record<string, unknown>, finish: string | null = null, index = 0): string {
+  return `data: ${JSON.stringify({ id: `chatcmpl-${name}-s`, object: 'chat.completion.chunk', created: 1_767_225_600, model, choices: [{ index, delta, finish_reason: finish }] })}\n\n`;
 }
 
 function pieces(content: string): string[] {
   return content.match(/\S+\s*|\s+/g) ?? [content];
 }
 
-function sse(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+function sse(res: ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
   res.flushHeaders();
 }
 

@@ -33,7 +33,8 @@ export interface TestContext extends Context {
  */
 export async function makeTestContext(opts: { config?: Record<string, unknown>; clock?: Clock; tier?: TierName; env?: Record<string, string> } = {}): Promise<TestContext> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nxs-test-'));
-  const config: Config = parseConfig({ data_dir: path.join(dir, 'data'), ...(opts.config ?? {}) }, new Map(), dir);
+  const doc = { data_dir: path.join(dir, 'data'), ...(opts.config ?? {}) };
+  const config: Config = parseConfig(doc, new Map(), dir);
   const clock = opts.clock ?? new FakeClock();
   const logLines: string[] = [];
   const sink = new Writable({
@@ -53,6 +54,7 @@ export async function makeTestContext(opts: { config?: Record<string, unknown>; 
   const ctx: TestContext = {
     version: 'test',
     config,
+    rereadConfig: () => ({ config: parseConfig(doc, new Map(), dir), files: [] }),
     env: opts.env ?? {},
     log,
     clock,

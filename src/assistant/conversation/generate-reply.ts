@@ -1,5 +1,6 @@
 import { NxsError, isNxsError } from '../../core/errors.ts';
 import type { ChatMessage, LlmClient, StreamOutcome, ToolCall } from '../../providers/types.ts';
+import type { SecretRedactor } from '../../core/secrets-redactor.ts';
 
 export const REMEMBER_TOOL = {
   type: 'function',
@@ -25,9 +26,11 @@ const MAX_TOOL_ROUNDS = 3;
  * Produces a reply: streams it (deltas go to `onDelta` as they are written),
  * runs tool calls (remember) and continues the conversation with their
  * results. When streaming finds every provider down, one non-streamed call
- * gives the client's emergency cache its chance before giving up.
+ * gives the client's emergency cache its chance before giving up. Provider
+ * text is scrubbed of registered secrets before it leaves here, the deltas
+ * too (a key cut across two deltas included).
  */
-export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[]; maxRounds?: number }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal): Promise<ReplyResult> {
+export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[]; maxRounds?: number }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal, redactor: Pick<SecretRedactor, 'scrub' | 'stream'>): Promise<ReplyResult> {
   // In emergency mode a stream would only fail again; one plain call lets the cache answer.
   const plainOnly = llm.mode() === 'emergency';
   const messages = [...base.messages];
@@ -37,14 +40,14 @@ export async function generateReply(llm: LlmClient, base: { model?: string; mess
     let streamed: { text: string; toolCalls: ToolCall[]; provider: string; cached: boolean };
     try {
       if (plainOnly) throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'emergency mode');
-      streamed = await streamOnce(llm, req, onDelta, signal);
+      streamed = await streamOnce(llm, req, onDelta, signal, redactor);
     } catch (err) {
       if (!isNxsError(err) || err.code !== 'NXS_ERR_PROVIDERS_EXHAUSTED') throw err;
       if (!plainOnly) onRestart();
       const res = await llm.chat(req, { signal });
       const msg = res.completion.choices[0]?.message;
-      if (res.cached || !msg?.tool_calls?.length) return { text: contentText(msg?.content), cached: res.cached, provider: res.provider };
-      streamed = { text: contentText(msg.content), toolCalls: msg.tool_calls, provider: res.provider, cached: false };
+      if (res.cached || !msg?.tool_calls?.length) return { text: redactor.scrub(contentText(msg?.content)), cached: res.cached, provider: res.provider };
+      streamed = { text: redactor.scrub(contentText(msg.content)), toolCalls: msg.tool_calls, provider: res.provider, cached: false };
     }
     if (streamed.toolCalls.length === 0 || streamed.cached) return { text: streamed.text, cached: streamed.cached, provider: streamed.provider };
     // Tools were withheld this round and the model still asks: stop rather than loop.
@@ -54,8 +57,9 @@ export async function generateReply(llm: LlmClient, base: { model?: string; mess
   }
 }
 
-async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messages: ChatMessage[] }, onDelta: (t: string) => void, signal: AbortSignal) {
+async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messages: ChatMessage[] }, onDelta: (t: string) => void, signal: AbortSignal, redactor: Pick<SecretRedactor, 'scrub' | 'stream'>) {
   const { chunks, outcome } = llm.stream(req, { signal });
+  const safe = redactor.stream();
   // Handle a rejection early so it is never unhandled while chunks are read.
   outcome.catch(() => undefined);
   let text = '';
@@ -65,7 +69,8 @@ async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messa
     if (!delta) continue;
     if (typeof delta.content === 'string' && delta.content) {
       text += delta.content;
-      onDelta(delta.content);
+      const shown = safe.push(delta.content);
+      if (shown) onDelta(shown);
     }
     for (const tc of (delta.tool_calls ?? []) as (Partial<ToolCall> & { index?: number; function?: { name?: string; arguments?: string } })[]) {
       const i = tc.index ?? 0;
@@ -76,11 +81,13 @@ async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messa
       calls.set(i, cur);
     }
   }
+  const rest = safe.end();
+  if (rest) onDelta(rest);
   const out = await outcome;
   if (out.ending === 'incomplete') throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'the reply was cut and no provider could finish it');
   // The fallback client marks an answer from its emergency cache (`cached` on the outcome).
   const cached = (out as StreamOutcome & { cached?: boolean }).cached === true;
-  return { text: out.text || text, toolCalls: [...calls.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` })), provider: out.provider, cached };
+  return { text: redactor.scrub(out.text || text), toolCalls: [...calls.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` })), provider: out.provider, cached };
 }
 
 function contentText(content: ChatMessage['content'] | undefined): string {

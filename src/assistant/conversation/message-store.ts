@@ -1,4 +1,5 @@
 import type { Db } from '../../store/database.ts';
+import type { TextScrubber } from '../../core/secrets-redactor.ts';
 
 export type MessageStatus = 'queued' | 'answering' | 'answered' | 'deferred' | 'failed' | 'ignored';
 export type DeliveryState = 'none' | 'pending' | 'delivered' | 'failed';
@@ -52,11 +53,17 @@ function toRow(r: Raw): MessageRow {
   };
 }
 
-/** The conversation history table: one SQL operation per method, each atomic. */
+/**
+ * The conversation history table: one SQL operation per method, each atomic.
+ * A reply is scrubbed of registered secrets on its way in: a provider that
+ * echoes a key must not have it kept, re-sent as history, or served by GET.
+ */
 export class MessageStore {
   private readonly db: Db;
-  constructor(db: Db) {
+  private readonly scrubber: TextScrubber;
+  constructor(db: Db, scrubber: TextScrubber) {
     this.db = db;
+    this.scrubber = scrubber;
   }
 
   /** Inserts a message; a repeat of the same channel + external id returns the first (Telegram re-sends, inbox rescans). */
@@ -76,6 +83,12 @@ export class MessageStore {
     return r ? toRow(r) : null;
   }
 
+  /** Who wrote a conversation's first message (its channel and sender), or null for a conversation not started yet. */
+  starter(conversationId: string): { channel: string; sender: string | null } | null {
+    const r = this.db.prepare('SELECT channel, sender FROM assistant_messages WHERE conversation_id = ? ORDER BY id LIMIT 1').get(conversationId) as { channel: string; sender: string | null } | undefined;
+    return r ?? null;
+  }
+
   setStatus(id: number, status: MessageStatus, error: string | null = null): void {
     this.db.prepare('UPDATE assistant_messages SET status = ?, error = ? WHERE id = ?').run(status, error, id);
   }
@@ -84,11 +97,13 @@ export class MessageStore {
     this.db.prepare("UPDATE assistant_messages SET status = 'deferred', error = ?, defer_count = defer_count + 1 WHERE id = ?").run(reason, id);
   }
 
-  /** Stores the reply and marks it for delivery in one statement: the durable point after which a crash re-delivers. */
-  saveReply(id: number, reply: string, cached: boolean, now: number, deliver: boolean): void {
+  /** Stores the reply and marks it for delivery in one statement: the durable point after which a crash re-delivers. Returns the reply as stored (scrubbed). */
+  saveReply(id: number, reply: string, cached: boolean, now: number, deliver: boolean): string {
+    const stored = this.scrubber.scrub(reply);
     this.db
       .prepare("UPDATE assistant_messages SET status = 'answered', reply = ?, reply_cached = ?, error = NULL, answered_at = ?, delivery = ? WHERE id = ?")
-      .run(reply, cached ? 1 : 0, now, deliver ? 'pending' : 'none', id);
+      .run(stored, cached ? 1 : 0, now, deliver ? 'pending' : 'none', id);
+    return stored;
   }
 
   setDelivery(id: number, state: DeliveryState, now: number): void {

@@ -42,10 +42,10 @@ export function registerAgents(program: Command, cli: CliContext): void {
       out(opts, a, () => Object.entries(a).map(([k, v]) => `${k.padEnd(13)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join('\n') + '\n');
     });
 
-  hostOptions(agents.command('spawn').argument('<name>', 'agent name (a definition under agents: in the config, or a new echo agent)'))
+  hostOptions(agents.command('spawn').argument('<name>', 'agent name: one nxs ships (echo), one defined under agents: in the config, or any name with --module'))
     .description('spawn an agent (needs SPAWN_AGENT)')
     .option('--cap <caps>', 'capabilities, comma-separated (default SPAWN_AGENT,ALLOC_MEMORY or the definition\'s)')
-    .option('--module <file>', 'absolute path of an ES module the agent runs')
+    .option('--module <file>', 'an ES module in supervisor.agents_dir the agent runs (relative to it, or absolute); needs ADMIN')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: Opts & { cap?: string; module?: string }) => {
       const body = { name, ...(opts.cap ? { capabilities: opts.cap.split(',').map((s) => s.trim()).filter(Boolean) } : {}), ...(opts.module ? { settings: { module: opts.module } } : {}) };

@@ -5,13 +5,11 @@ import { startHost } from '../../boot/host.ts';
 import { ERROR_CODE_HEADER } from '../../http/respond.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import { readLiveHostFile } from '../../boot/host-file.ts';
-import { readTokenFile, TOKEN_FILE } from '../../boot/api-token.ts';
 import { EXIT, NxsError, errorMessage } from '../../core/errors.ts';
 import { hostOptions } from '../program.ts';
 import { json } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
-import type { HostClientOptions } from '../host-client.ts';
+import { resolveHostAccess, type HostClientOptions } from '../host-client.ts';
 
 interface ChatOptions extends HostClientOptions {
   conversation?: string;
@@ -30,12 +28,8 @@ interface Conn {
 
 /** Where the host is and the operator's token: the same lookup as HostClient, plus the main conversation's id. */
 function connect(cli: CliContext, opts: ChatOptions): Conn {
-  const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
-  const url = opts.url ?? readLiveHostFile(config.dataDir)?.url;
-  if (!url) throw new NxsError('NXS_ERR_HOST_UNREACHABLE', `no host is running for the data folder ${config.dataDir} (start one with: nxs start)`);
-  const token = config.apiToken ?? readTokenFile(path.join(config.dataDir, TOKEN_FILE));
-  if (!token) throw new NxsError('NXS_ERR_UNAUTHORIZED', `no API token: set NXS_API_TOKEN or start the host once so it writes ${path.join(config.dataDir, TOKEN_FILE)}`);
-  return { url: url.replace(/\/$/, ''), token, mainConversation: config.assistant.mainConversation };
+  const { url, token, config } = resolveHostAccess(cli, opts);
+  return { url, token, mainConversation: config.assistant.mainConversation };
 }
 
 async function request(conn: Conn, method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {

@@ -7,7 +7,7 @@ import { json, table, formatBytes } from '../output.ts';
 import { NxsError, errorMessage } from '../../core/errors.ts';
 import type { CliContext } from '../cli-context.ts';
 import { loadConfig } from '../../config/load.ts';
-import { applyStagedHost } from '../../checkpoints/apply-staged.ts';
+import { applyStagedHost, undoStagedHost } from '../../checkpoints/apply-staged.ts';
 
 type Opts = HostClientOptions & { json?: boolean };
 
@@ -47,13 +47,19 @@ export function registerCheckpoint(program: Command, cli: CliContext): void {
 
   hostOptions(cmd.command('restore <id>'))
     .description('restore an agent checkpoint as a new agent; a host checkpoint is staged, then applied with --apply-staged once the host is stopped')
-    .option('--apply-staged', 'with the host stopped: put a staged whole-host checkpoint in place')
+    .option('--apply-staged', 'with the host stopped: put a staged whole-host checkpoint in place (what it replaces is kept)')
+    .option('--undo-apply', 'with the host stopped: put back what --apply-staged replaced')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: Opts & { applyStaged?: boolean }) => {
-      if (opts.applyStaged) {
+    .action(async (id: string, opts: Opts & { applyStaged?: boolean; undoApply?: boolean }) => {
+      if (opts.applyStaged && opts.undoApply) throw new NxsError('NXS_ERR_USAGE', 'give --apply-staged or --undo-apply, not both');
+      if (opts.applyStaged || opts.undoApply) {
         const { config } = loadConfig({ env: cli.env, flags: opts, defaultsFile: path.join(cli.paths.payloadDir, 'nxs.yaml') });
+        if (opts.undoApply) {
+          const u = undoStagedHost(config.dataDir, id);
+          return out(opts, u, `put back ${u.restored.length} files in ${config.dataDir}; what the restore had written is in ${u.undone}; start the host with: nxs start`);
+        }
         const r = applyStagedHost(config.dataDir, id, { sqliteBinding: cli.paths.sqliteBinding });
-        return out(opts, r, `restored ${r.files.length} files into ${config.dataDir}; the previous store is in ${r.previous}; start the host with: nxs start`);
+        return out(opts, r, `restored ${r.files.length} files into ${config.dataDir}; what they replaced is in ${r.previous} (undo with: nxs checkpoint restore ${id} --undo-apply); start the host with: nxs start`);
       }
       const r = (await client(opts).ok('POST', '/api/agents/restore', { checkpoint_id: id })) as { agent_id?: string; instance_id?: string; staged?: string };
       out(opts, r, r.staged ? `staged in ${r.staged}` : `restored as agent ${r.agent_id} (instance ${r.instance_id})`);
@@ -73,18 +79,55 @@ export function registerCheckpoint(program: Command, cli: CliContext): void {
     .action(async (id: string, file: string, opts: Opts & { passphraseFile?: string }) => {
       const passphrase = readPassphrase(cli, opts.passphraseFile);
       const r = (await client(opts).ok('POST', `/api/checkpoints/${encodeURIComponent(id)}/export`, { file: path.resolve(file), passphrase })) as { file: string; bytes: number; signer: string };
-      out(opts, r, `wrote ${r.file} (${formatBytes(r.bytes)}), signed by ${r.signer}; import it with: nxs checkpoint import ${path.basename(r.file)} --signer ${r.signer}`);
+      out(opts, r, `wrote ${r.file} (${formatBytes(r.bytes)}), signed by ${r.signer}. The other host imports it once it trusts this one: nxs checkpoint pubkey > this-host.pub here, nxs checkpoint trust add this-host.pub there, then nxs checkpoint import ${path.basename(r.file)} --signer ${r.signer}`);
     });
 
   hostOptions(cmd.command('import <file>'))
     .description('verify and store a portable checkpoint from another host')
     .option('--passphrase-file <file>', 'read the passphrase from this file (- for stdin)')
     .option('--signer <fingerprint>', 'refuse the file unless the exporting host\'s key has this fingerprint')
+    .option('--allow-untrusted-signer', 'accept a file signed by a key this host does not trust (audited as such)')
     .option('--json', 'print JSON')
-    .action(async (file: string, opts: Opts & { passphraseFile?: string; signer?: string }) => {
+    .action(async (file: string, opts: Opts & { passphraseFile?: string; signer?: string; allowUntrustedSigner?: boolean }) => {
       const passphrase = readPassphrase(cli, opts.passphraseFile);
-      const r = (await client(opts).ok('POST', '/api/checkpoints/import', { file: path.resolve(file), passphrase, ...(opts.signer ? { signer: opts.signer } : {}) })) as { checkpoint_id: string; signer: string };
-      out(opts, r, `imported as ${r.checkpoint_id} (signed by ${r.signer}); restore it with: nxs checkpoint restore ${r.checkpoint_id}`);
+      const body = { file: path.resolve(file), passphrase, ...(opts.signer ? { signer: opts.signer } : {}), ...(opts.allowUntrustedSigner ? { allow_untrusted_signer: true } : {}) };
+      const r = (await client(opts).ok('POST', '/api/checkpoints/import', body)) as { checkpoint_id: string; signer: string; trust: string };
+      out(opts, r, `imported as ${r.checkpoint_id} (signed by ${r.signer}, ${r.trust}); restore it with: nxs checkpoint restore ${r.checkpoint_id}`);
+    });
+
+  hostOptions(cmd.command('pubkey'))
+    .description('print this host\'s checkpoint signing public key (give it to nxs checkpoint trust add on another host)')
+    .action(async (opts: Opts) => {
+      const r = (await client(opts).ok('GET', '/api/checkpoints/trust')) as { self: { public_key_pem: string } };
+      cli.stdout(r.self.public_key_pem);
+    });
+
+  const trust = cmd.command('trust').description('the other hosts\' signing keys whose checkpoints import accepts');
+  hostOptions(trust.command('add <pubkey-file>'))
+    .description('trust checkpoints signed by this public key (PEM from nxs checkpoint pubkey on the other host; - for stdin)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: Opts) => {
+      let text: string;
+      try {
+        text = readFileSync(file === '-' ? '/dev/stdin' : file, 'utf8');
+      } catch (err) {
+        throw new NxsError('NXS_ERR_USAGE', `cannot read the public key from ${file}: ${errorMessage(err)}`);
+      }
+      const r = (await client(opts).ok('POST', '/api/checkpoints/trust', { public_key: text })) as { signer: string; added: boolean };
+      out(opts, r, r.added ? `trusted ${r.signer}` : `${r.signer} was trusted already`);
+    });
+  hostOptions(trust.command('ls'))
+    .description('this host\'s own signer and the trusted ones')
+    .option('--json', 'print JSON')
+    .action(async (opts: Opts) => {
+      const r = (await client(opts).ok('GET', '/api/checkpoints/trust')) as { self: { signer: string }; trusted: { signer: string }[] };
+      out(opts, r, table(['SIGNER', 'WHY'], [[r.self.signer, 'this host'], ...r.trusted.map((t) => [t.signer, 'trusted'])]).trimEnd());
+    });
+  hostOptions(trust.command('rm <fingerprint>'))
+    .description('stop trusting a signer')
+    .action(async (fingerprint: string, opts: Opts) => {
+      await client(opts).ok('DELETE', `/api/checkpoints/trust/${encodeURIComponent(fingerprint)}`);
+      cli.stdout(`no longer trusted: ${fingerprint}\n`);
     });
 }
 

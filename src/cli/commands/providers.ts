@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../config/load.ts';
@@ -42,6 +43,24 @@ export function registerProviders(program: Command, cli: CliContext): void {
       else cli.stdout(table(['NAME', 'RESULT', 'MS', 'ERROR'], results.map((r) => [r.name, r.ok ? 'ok' : 'FAILED', Math.round(r.ms), r.error ?? ''])));
       if (results.some((r) => !r.ok)) throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', `${results.filter((r) => !r.ok).length} of ${results.length} provider(s) failed the test`);
     });
+
+  hostOptions(cmd.command('usage'))
+    .description('tokens used through the /v1 door per day, caller and provider (the running host\'s record)')
+    .option('--days <n>', 'how many days back, today included (1-366)', days, 7)
+    .option('--json', 'print JSON')
+    .action(async (opts: HostClientOptions & { json?: boolean; days: number }) => {
+      const data = (await HostClient.connect(cli, opts).ok('GET', `/api/providers/usage?days=${opts.days}`)) as { rows: Record<string, unknown>[]; totals: Record<string, number> };
+      if (opts.json) return void cli.stdout(json(data));
+      const rows = data.rows.map((r) => [String(r.day), String(r.principal), String(r.provider), Number(r.requests), Number(r.prompt_tokens), Number(r.completion_tokens)]);
+      rows.push(['total', '', '', data.totals.requests ?? 0, data.totals.prompt_tokens ?? 0, data.totals.completion_tokens ?? 0]);
+      cli.stdout(table(['DAY (UTC)', 'CALLER', 'PROVIDER', 'REQUESTS', 'PROMPT TOKENS', 'COMPLETION TOKENS'], rows));
+    });
+}
+
+function days(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,3}$/.test(value) || n < 1 || n > 366) throw new InvalidArgumentError(`--days must be an integer from 1 to 366; got ${value}`);
+  return n;
 }
 
 // A test waits on each provider's own timeouts in turn; the CLI's usual 10 s would cut it short.

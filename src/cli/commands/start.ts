@@ -24,7 +24,12 @@ export function registerStart(program: Command, cli: CliContext): void {
       process.on('SIGTERM', onSignal);
       const host = await startHost({ version: cli.version, env: cli.env, flags: opts, paths: cli.paths });
       process.on('uncaughtException', (err) => {
-        host.ctx.log.fatal({ err: host.ctx.redactor.scrub(errorMessage(err)), stack: host.ctx.redactor.scrub(err.stack ?? '') }, 'uncaught exception; stopping');
+        try {
+          host.ctx.log.fatal({ err: host.ctx.redactor.scrub(errorMessage(err)), stack: host.ctx.redactor.scrub(err.stack ?? '') }, 'uncaught exception; stopping');
+        } catch {
+          // A throw from here would make Node print the raw error, which may quote a secret: a fixed line instead, and the clean stop below.
+          cli.stderr('nxs: uncaught exception; it could not be logged, stopping\n');
+        }
         cli.setExitCode(isNxsError(err) ? exitCodeFor(err) : EXIT.FAILURE);
         signalled('SIGABRT');
       });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
 import { hostOptions } from '../program.ts';
 import { json } from '../output.ts';
+import { statusLines } from '../status-lines.ts';
 import type { CliContext } from '../cli-context.ts';
 
 export function registerStatus(program: Command, cli: CliContext): void {
@@ -15,17 +16,6 @@ export function registerStatus(program: Command, cli: CliContext): void {
         cli.stdout(json(status));
         return;
       }
-      const lines = [
-        `nxs ${String(status.version)} running at ${client.url} (pid ${String(status.pid)})`,
-        `  boot      ${String(status.boot_id)}, up ${Math.round(Number(status.uptime_ms) / 1000)} s`,
-        `  data      ${String(status.data_dir)}`,
-        `  tier      ${String(status.tier)}`,
-        `  memory    ${Math.round(Number(status.memory_rss_bytes) / 1048576)} MiB resident`,
-      ];
-      for (const [key, value] of Object.entries(status)) {
-        if (['version', 'pid', 'boot_id', 'uptime_ms', 'data_dir', 'tier', 'memory_rss_bytes'].includes(key)) continue;
-        lines.push(`  ${key.padEnd(9)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-      }
-      cli.stdout(lines.join('\n') + '\n');
+      cli.stdout(statusLines(status, client.url));
     });
 }

@@ -56,7 +56,7 @@ describe('file channel', () => {
     await event;
     seen.close();
     // The channel waits for writes to settle (300 ms on its clock) before reading.
-    await new Promise<void>((r) => setImmediate(r));
+    await clock.timerDue(300);
     await clock.advance(300);
     await rig.settle();
     ch.stop();

@@ -104,7 +104,8 @@ describe('telegram channel (fake Bot API on loopback)', () => {
     await using tg = await startFakeTelegram();
     await using rig = await makeRig({ withChannels: withTelegram(tg, 'wrong-token') });
     const clock = rig.ctx.clock as FakeClock;
-    for (let i = 0; i < 50 && clock.pending === 0; i++) await new Promise<void>((r) => setImmediate(r));
+    // The refused poll arms its first backoff, 1 s on the channel's clock.
+    await clock.timerDue(1_000);
     expect(clock.nextDue! - clock.now()).toBe(1_000);
     expect(rig.ctx.logLines.some((l) => l.includes('telegram getUpdates failed') && l.includes('401'))).toBe(true);
     expect(rig.ctx.logLines.join('\n')).not.toContain('wrong-token');

@@ -22,11 +22,13 @@ export interface FakeFile {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** Writes <dir>/nxs: header + static unzstd + tar.zst of a runtime whose bin/nxs prints its arguments. */
-export function buildFakeFile(dir = mkdtempSync(path.join(tmpdir(), 'nxs-fake-'))): FakeFile {
+const ECHO_ARGS = '#!/bin/sh\necho "fake-nxs runtime=$NXS_RUNTIME_DIR args=$*"\n';
+
+/** Writes <dir>/nxs: header + static unzstd + tar.zst of a runtime whose bin/nxs is `binScript` (by default it prints its arguments). */
+export function buildFakeFile(dir = mkdtempSync(path.join(tmpdir(), 'nxs-fake-')), binScript = ECHO_ARGS): FakeFile {
   const rt = path.join(dir, 'runtime');
   mkdirSync(path.join(rt, 'bin'), { recursive: true });
-  writeFileSync(path.join(rt, 'bin/nxs'), '#!/bin/sh\necho "fake-nxs runtime=$NXS_RUNTIME_DIR args=$*"\n');
+  writeFileSync(path.join(rt, 'bin/nxs'), binScript);
   chmodSync(path.join(rt, 'bin/nxs'), 0o755);
   // Incompressible bulk (a fixed pseudo-random sequence), so the payload spans several zstd blocks.
   let x = 12345;

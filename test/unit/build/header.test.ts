@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderHeader } from '../../../build/header.ts';
@@ -16,6 +17,25 @@ describe('the sh header', () => {
     expect(header).not.toMatch(/@[A-Z_]+@/);
     expect(header.startsWith('#!/bin/sh\n')).toBe(true);
     expect(header).toContain(`\nNXS_HELPER_BYTES=4096\nNXS_HELPER_SHA256='${'b'.repeat(64)}'\n`);
+  });
+
+  it('carries the sha256 of everything after line 2, which is whole dd blocks of line 1 and 2', () => {
+    const header = Buffer.from(renderHeader(path.join(REPO_ROOT, 'nxs.sh.template'), values));
+    const text = header.toString();
+    const block = Number(/ bs=(\d+) +skip=1 count=(\d+) /.exec(text)![1]);
+    const blocks = Number(/ bs=\d+ +skip=1 count=(\d+) /.exec(text)![1]);
+    const lines = text.split('\n');
+    expect(block).toBe(Buffer.byteLength(`${lines[0]}\n${lines[1]}\n`));
+    expect(header.length).toBe(block * (blocks + 1));
+    expect(lines[1]).toMatch(/;NXS_HEADER_SHA256=[0-9a-f]{64}$/);
+    expect(lines[1]!.slice(-64)).toBe(createHash('sha256').update(header.subarray(block)).digest('hex'));
+  });
+
+  it('refuses a template whose self-check no longer matches its line 2', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nxs-hdr-'));
+    const broken = path.join(dir, 'nxs.sh.template');
+    writeFileSync(broken, readFileSync(path.join(REPO_ROOT, 'nxs.sh.template'), 'utf8').replace('is cut short or damaged%s;', 'is damaged%s;'));
+    expect(() => renderHeader(broken, values)).toThrow(/self-check's copy of line 2 does not match line 2/);
   });
 
   it('refuses to render without a helper to ship', () => {

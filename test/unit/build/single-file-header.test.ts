@@ -53,12 +53,18 @@ describe('the header with a zstd payload and its shipped unzstd', () => {
     });
   }
 
-  it('starts no tool at all on a warm start (an empty PATH still launches)', () => {
+  it('a warm start needs only dd and sha256sum (its own check) and ls (are the folders still ours?)', () => {
     const home = temp();
     expect(run(['--version'], { home }).code).toBe(0);
-    const warm = run(['--version'], { home, path: temp('nxs-empty-path-') });
+    const bare = temp('nxs-warm-path-');
+    for (const tool of ['dd', 'sha256sum', 'ls']) symlinkSync(path.join(systemPath, tool), path.join(bare, tool));
+    const warm = run(['--version'], { home, path: bare });
     expect(warm.stderr).toBe('');
     expect(warm.stdout).toContain('args=--version');
+    // Without them it cannot check itself: exit 5 with one line, before anything runs.
+    const none = run(['--version'], { home, path: temp('nxs-empty-path-') });
+    expect(none.code).toBe(5);
+    expect(none.stderr).toBe(`nxs: cannot check ${fake.file}: it needs dd and sha256sum (or busybox)\n`);
   });
 
   it('refuses a flipped payload byte with one line, exit 9, and leaves nothing behind', () => {
@@ -115,9 +121,11 @@ describe('the header with a zstd payload and its shipped unzstd', () => {
     expect(info.stdout).toMatch(/payload {3}\d+ bytes \(tar\.zst\)/);
     expect(info.stdout).toMatch(new RegExp(`unzstd {4}${fake.helperBytes} bytes \\(static, sha256 [0-9a-f]{64}\\)`));
     expect(run(['--nxs-check'], { home }).code).toBe(0);
-    const list = run(['--nxs-list'], { home, env: { TMPDIR: temp() } });
+    const listTmp = temp();
+    const list = run(['--nxs-list'], { home, env: { TMPDIR: listTmp } });
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('bin/nxs');
+    expect(readdirSync(listTmp)).toEqual([]);
     const parent = temp();
     const ex = run(['--nxs-extract', path.join(parent, 'x')], { home });
     expect(ex.code).toBe(0);

@@ -41,6 +41,8 @@ describe('checkpoint state of an agent: queued work, schedules, and the assistan
       await json(h.host.api(`/api/checkpoints/${ckpt}/export`, { method: 'POST', json: { file, passphrase: 'correct horse battery' } }));
 
       await using h2 = await startFullHost();
+      // B imports only from signers it trusts: give it A's public key first.
+      await json(h2.host.api('/api/checkpoints/trust', { method: 'POST', json: { public_key: h.host.parts.checkpoints!.publicKeyPem } }));
       const { checkpoint_id: imported } = await json(h2.host.api('/api/checkpoints/import', { method: 'POST', json: { file, passphrase: 'correct horse battery' } }));
       const agentsBefore = (await json(h2.host.api('/api/agents'))).agents.length;
 
@@ -74,7 +76,7 @@ describe('checkpoint state of an agent: queued work, schedules, and the assistan
   });
 
   it('an ordinary agent carries its queued work and the tasks aimed at its group, not the assistant state', async () => {
-    await using h = await startFullHost();
+    await using h = await startFullHost({ agents: [{ name: 'worker' }] });
     const q = h.host.parts.queue!;
     q.declare({ name: 'test.work' });
     const { agent_id } = await json(h.host.api('/api/agents', { method: 'POST', json: { name: 'worker' } }));
@@ -97,7 +99,7 @@ describe('checkpoint state of an agent: queued work, schedules, and the assistan
   });
 
   it('a restore that fails in a later provider leaves no jobs, no tasks, no agent, and exact queue counts', async () => {
-    await using h = await startFullHost();
+    await using h = await startFullHost({ agents: [{ name: 'worker' }] });
     const q = h.host.parts.queue!;
     q.declare({ name: 'test.work' });
     const { agent_id } = await json(h.host.api('/api/agents', { method: 'POST', json: { name: 'worker' } }));

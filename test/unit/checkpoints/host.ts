@@ -8,7 +8,8 @@ import { startTestHost, type TestHost } from '../../helpers/test-host.ts';
 /** A real host on port 0 with the supervisor, checkpoints and the doctor, on the minimal tier (keep 3). */
 export async function checkpointHost(opts: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<TestHost & { mgr: CheckpointManager }> {
   const host = await startTestHost({
-    config: { tier: 'minimal', ...(opts.config ?? {}) },
+    // Agents are spawned by name: the ones these tests use are defined here (no module: the built-in echo agent).
+    config: { tier: 'minimal', agents: ['keeper', 'traveller', 'cli-agent', 'mine', 'other', 'fragile'].map((name) => ({ name })), ...(opts.config ?? {}) },
     steps: [hostRoutesStep, supervisorStep({ random: () => 0.5 }), checkpointsStep, doctorStep],
     ...(opts.env ? { env: opts.env } : {}),
   });

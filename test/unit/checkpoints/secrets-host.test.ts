@@ -13,7 +13,7 @@ function codeOf(res: Response): string | null {
 }
 
 const PLANTED_ENV = 'sk-planted-env-key-4f9a8b7c6d';
-const PLANTED_CONFIG = 'planted-config-token-1a2b3c4d5e';
+const PLANTED_CONFIG = 'planted-config-token-1a2b3c4d5e6f7a8b';
 const PLANTED_CRED = 'sk-planted-credential-file-99x';
 
 describe('checkpoints never hold credentials', () => {
@@ -95,17 +95,23 @@ describe('export and import between two hosts', () => {
     expect(signer).toBe(a.mgr.signerId);
     expect(readFileSync(file).includes(Buffer.from('packed for the trip'))).toBe(false);
 
+    // B trusts only its own key until the operator adds A's.
+    const untrusted = await b.api('/api/checkpoints/import', { method: 'POST', json: { file, passphrase: 'correct horse battery' } });
+    expect(codeOf(untrusted)).toBe('NXS_ERR_CHECKPOINT_UNTRUSTED_SIGNER');
+    const pem = (await body(await a.api('/api/checkpoints/trust'))).self.public_key_pem;
+    expect(await body(await b.api('/api/checkpoints/trust', { method: 'POST', json: { public_key: pem } }))).toEqual({ signer, added: true });
+
     // B's own key cannot open it as a local checkpoint, a wrong passphrase cannot either.
     const wrong = await b.api('/api/checkpoints/import', { method: 'POST', json: { file, passphrase: 'incorrect horse' } });
     expect(wrong.status).toBe(422);
     expect(codeOf(wrong)).toBe('NXS_ERR_CHECKPOINT_WRONG_KEY');
     const pinned = await b.api('/api/checkpoints/import', { method: 'POST', json: { file, passphrase: 'correct horse battery', signer: 'ffffffffffffffff' } });
-    expect(codeOf(pinned)).toBe('NXS_ERR_CHECKPOINT_TAMPERED');
+    expect(codeOf(pinned)).toBe('NXS_ERR_CHECKPOINT_UNTRUSTED_SIGNER');
 
     const imp = await b.api('/api/checkpoints/import', { method: 'POST', json: { file, passphrase: 'correct horse battery', signer } });
     expect(imp.status).toBe(200);
     const imported = await body(imp);
-    expect(imported).toMatchObject({ checkpoint_id, signer, kind: 'agent' });
+    expect(imported).toMatchObject({ checkpoint_id, signer, trust: 'trusted', kind: 'agent' });
     expect((await body(await b.api(`/api/checkpoints/${checkpoint_id}/verify`))).valid).toBe(true);
     const r = await body(await b.api('/api/agents/restore', { method: 'POST', json: { checkpoint_id } }));
     expect(notesB.of(String(r.agent_id))).toEqual(['packed for the trip']);

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     const h = home();
     const { config, files } = loadConfig({ env: { NXS_HOME: h } });
     expect(files).toEqual([]);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7878, maxBodyBytes: 1048576 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 7878, maxBodyBytes: 1048576, headersTimeoutMs: 20_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5000, idleTimeoutMs: 60_000, maxConnections: 0 });
     expect(config.dataDir).toBe(path.join(h, 'data'));
     expect(config.tier).toBe('auto');
   });
@@ -57,7 +57,7 @@ describe('loadConfig', () => {
     ['log:\n  level: loud\n', 'log.level must be one of fatal, error, warn, info, debug, trace, silent; got "loud"'],
     ['tier: huge\n', 'tier must be one of auto, minimal, standard, full; got "huge"'],
     ['sever:\n  port: 1\n', 'sever must be one of the known keys of the config'],
-    ['server:\n  prot: 1\n', 'server.prot must be one of the known keys of server (host, port, max_body_bytes)'],
+    ['server:\n  prot: 1\n', 'server.prot must be one of the known keys of server (host, port, max_body_bytes, headers_timeout_ms,'],
     ['server: 5\n', 'server must be a mapping of keys to values; got 5'],
   ])('refuses %j naming the file and key', (yaml, message) => {
     const h = home(yaml);
@@ -75,7 +75,7 @@ describe('loadConfig', () => {
     const h = home('server:\n  port: [1,\n');
     const err = errorOf(() => loadConfig({ env: { NXS_HOME: h } }));
     expect(err.code).toBe('NXS_ERR_CONFIG_UNREADABLE');
-    expect(err.message).toMatch(/nxs\.yaml at line \d+: not valid YAML/);
+    expect(err.message).toMatch(/nxs\.yaml at line \d+, column \d+: not valid YAML: wrong indentation \(BAD_INDENT\)/);
   });
 
   it('refuses a document that is not a mapping, and an explicit file that is missing', () => {

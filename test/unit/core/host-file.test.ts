@@ -36,7 +36,7 @@ describe('host.json of a host that was killed', () => {
     const out: string[] = [];
     const code = await runCli(['agents', 'ls'], {
       version: 'test',
-      env: { NXS_HOME: home, NXS_API_TOKEN: 'token-for-a-test-1234' },
+      env: { NXS_HOME: home, NXS_API_TOKEN: 'token-for-a-test-1234-0123456789abcdef' },
       paths: { runtimeDir: REPO_ROOT, payloadDir: path.join(REPO_ROOT, 'payload'), identityDir: path.join(REPO_ROOT, 'identity'), sqliteBinding: undefined, packed: false },
       stdout: (t: string) => out.push(t),
       stderr: (t: string) => out.push(t),

@@ -30,6 +30,13 @@ describe('the spine over HTTP', () => {
     expect(await ok.json()).toMatchObject({ version: 'test', tier: 'standard', data_dir: path.join(host.home, 'data') });
   });
 
+  it('reports resident memory and the V8 heap in use (what the soak watches for leaks)', async () => {
+    await using host = await startTestHost({ steps: [hostRoutesStep] });
+    const status = (await (await host.api('/api/status')).json()) as { memory_rss_bytes: number; memory_heap_used_bytes: number };
+    expect(status.memory_heap_used_bytes).toBeGreaterThan(0);
+    expect(status.memory_heap_used_bytes).toBeLessThan(status.memory_rss_bytes);
+  });
+
   it('writes the operator token 0600 and accepts it', async () => {
     await using host = await startTestHost({ steps: [hostRoutesStep] });
     const file = path.join(host.home, 'data', 'api-token');
@@ -77,7 +84,7 @@ describe('the spine over HTTP', () => {
   });
 
   it('never writes the operator token or NXS_API_TOKEN to logs or error bodies', async () => {
-    const planted = 'sk-planted-secret-0123456789';
+    const planted = 'sk-planted-secret-0123456789abcdef';
     await using host = await startTestHost({ steps: [hostRoutesStep], env: { NXS_API_TOKEN: planted } });
     expect(host.token).toBe(planted);
     host.ctx.log.info({ apiKey: planted, note: `the key is ${planted}` }, `logging ${planted}`);

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../../src/http/router.ts';
-import type { Route } from '../../../src/http/route.ts';
+import { anyToken, type Route } from '../../../src/http/route.ts';
 
-const route = (method: Route['method'], p: string): Route => ({ method, path: p, auth: 'token', handler: () => ({ body: p }) });
+const route = (method: Route['method'], p: string): Route => ({ method, path: p, access: anyToken('a test route'), handler: () => ({ body: p }) });
 
 describe('Router', () => {
   const r = new Router();
@@ -39,5 +39,19 @@ describe('Router', () => {
     expect(s.match('GET', '/v1/chat/completions')).toEqual({ kind: 'wrong-method', allowed: ['POST'] });
     expect(s.match('POST', '/v1/models')).toEqual({ kind: 'wrong-method', allowed: ['GET', 'GET', 'GET'] });
     expect(s.match('GET', '/v1/other')).toMatchObject({ kind: 'found', params: { what: 'other' } });
+  });
+
+  it('refuses a route that declares no access rule', () => {
+    const bare = { method: 'GET', path: '/api/open', handler: () => ({ body: null }) } as unknown as Route;
+    expect(() => new Router().add(bare)).toThrow(/GET \/api\/open declares no access rule/);
+  });
+
+  it('lists every route once per method and path, the first registered as match finds it', () => {
+    const s = new Router();
+    const first = route('GET', '/v1/models');
+    s.addAll([route('GET', '/v1/:what'), first, route('GET', '/v1/models'), route('POST', '/v1/models')]);
+    const listed = s.list();
+    expect(listed.map((x) => `${x.method} ${x.path}`).sort()).toEqual(['GET /v1/:what', 'GET /v1/models', 'POST /v1/models']);
+    expect(listed.find((x) => x.method === 'GET' && x.path === '/v1/models')).toBe(first);
   });
 });

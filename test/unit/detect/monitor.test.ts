@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decideMonitor, initialMonitorState, type MonitorState, type PressureReading } from '../../../src/detect/monitor-decision.ts';
+import { decideMonitor, initialMonitorState, nextLookInMs, type MonitorState, type PressureReading } from '../../../src/detect/monitor-decision.ts';
 import { ResourceMonitor } from '../../../src/detect/monitor.ts';
 import { PressureReader } from '../../../src/detect/pressure-reader.ts';
 import { DEFAULT_TIER_POLICY } from '../../../src/detect/tier-policy.ts';
@@ -73,6 +73,21 @@ describe('decideMonitor', () => {
     const r = run('standard', [[0, d(99)], [1, d(50)], [2, d(110)], [3, d(124)], [4, d(125)], [5, d(99)], [6, { memoryPressure: null, diskFreeBytes: null }]]);
     expect(r.actions).toEqual(['disk.low', 'disk.ok', 'disk.low']);
     expect(r.state.diskLow).toBe(true);
+  });
+});
+
+describe('nextLookInMs', () => {
+  const at = (over: Partial<MonitorState>): MonitorState => ({ ...initialMonitorState('standard', 0), ...over });
+  const short = { ...policy, stepUpAfterMs: 2_000 };
+  it.each([
+    ['at the ceiling: the interval', at({ tier: 'standard', calmSince: 0 }), short, 60_000],
+    ['under pressure: the interval', at({ tier: 'minimal', underPressure: true, calmSince: null }), short, 60_000],
+    ['below the ceiling, the step up due before the interval: then', at({ tier: 'minimal', calmSince: 100_000 }), short, 2_000],
+    ['below the ceiling, the step up due after the interval: the interval', at({ tier: 'minimal', calmSince: 100_000 }), policy, 60_000],
+    ['the step up overdue: now', at({ tier: 'minimal', calmSince: 0 }), short, 0],
+  ] as const)('%s', (_name, state, pol, expected) => {
+    // Regression (survival drill "memory-pressure"): the tier came back a whole interval after its calm period ended.
+    expect(nextLookInMs(state, 100_000, 60_000, pol)).toBe(expected);
   });
 });
 

@@ -60,7 +60,12 @@ describe('install, uninstall and verify commands', () => {
       await signRelease([file], generateKeyPairSync('ed25519').privateKey, dir);
       const ok = await cli({}, 'verify', file, '--json');
       expect(ok.code).toBe(0);
-      expect(JSON.parse(ok.out)).toMatchObject({ name: 'nxs' });
+      expect(JSON.parse(ok.out)).toMatchObject({ name: 'nxs', checked: 'checksum', signature: null });
+      // Run from source no key is built in, and the nxs-release.pub beside the file is not taken for one.
+      const plain = await cli({}, 'verify', file);
+      expect(plain.out).toMatch(/^ok \(checksum only\): nxs\nchecked: the sha256 of nxs \([0-9a-f]{64}\) is the one .*SHA256SUMS lists\nnot checked: who made the list; this nxs has no release key built in/);
+      const pinned = await cli({}, 'verify', file, '--key', path.join(dir, 'nxs-release.pub'));
+      expect(pinned.out).toMatch(/\nchecked: .*SHA256SUMS\.sig is a valid signature of that list by the key in .*nxs-release\.pub, fingerprint [0-9a-f]{16}\n$/);
       appendFileSync(file, '!');
       const bad = await cli({}, 'verify', file);
       expect(bad.code).toBe(9);

@@ -8,7 +8,8 @@ const cases: [string, ProviderFailure, Partial<typeof base>, Partial<Decision> &
   ['401 is a refused credential', http(401), {}, { action: 'credential' }],
   ['403 is a refused credential', http(403), {}, { action: 'credential' }],
   ['401 even with retries left is not retried', http(401), { attempt: 1, retries: 5 }, { action: 'credential' }],
-  ['429 with Retry-After inside the budget waits for it', http(429, { retryAfterMs: 2000 }), {}, { action: 'retry', waitMs: 2000 }],
+  // Issue 15: a 429 never waits on the provider that said it; the chain runner waits only when no other can answer.
+  ['429 with Retry-After inside the budget moves on at once, resting the provider that long', http(429, { retryAfterMs: 2000 }), {}, { action: 'failover', cooldownMs: 2000, countsAgainstBreaker: false }],
   ['429 with Retry-After past the budget fails over with that cooldown', http(429, { retryAfterMs: 90_000 }), {}, { action: 'failover', cooldownMs: 90_000, countsAgainstBreaker: false }],
   ['429 without Retry-After fails over with the default cooldown', http(429), {}, { action: 'failover', cooldownMs: 10_000 }],
   ['429 with retries used up fails over', http(429, { retryAfterMs: 1000 }), { attempt: 3, retries: 2 }, { action: 'failover', cooldownMs: 1000 }],

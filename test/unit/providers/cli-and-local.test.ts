@@ -7,6 +7,8 @@ import { startFakeProvider } from '../../helpers/fake-provider.ts';
 import { startTestHost } from '../../helpers/test-host.ts';
 import { REPO_ROOT } from '../../helpers/test-context.ts';
 import { providersStep } from '../../../src/providers/boot-step.ts';
+import { hostRoutesStep } from '../../../src/boot/host-routes.ts';
+import { SUPERVISOR_STEP } from '../../../src/supervisor/step.ts';
 import { runCli } from '../../../src/cli/program.ts';
 import { until } from './client-helpers.ts';
 
@@ -40,6 +42,33 @@ describe('nxs providers', () => {
     out.length = 0;
     expect(await runCli(['providers', 'test', '--json'], cliFor({ NXS_HOME: home }, out))).toBe(10);
     expect(JSON.parse(out[0]!)).toMatchObject({ results: [{ name: 'a', ok: true }, { name: 'b', ok: false }] });
+  });
+});
+
+describe('door tokens and usage from the CLI', () => {
+  it('nxs token create --models --rpm --tpm --daily-tokens makes a bounded token; nxs providers usage shows what it used', async () => {
+    await using a = await startFakeProvider({ name: 'a', models: ['m'] });
+    await using h = await startTestHost({ config: { providers: [{ name: 'a', base_url: a.url, model: 'm', credential: { none: true } }], llm_client: { local_probe: [] } }, steps: [hostRoutesStep, providersStep, SUPERVISOR_STEP] });
+    const out: string[] = [];
+    const env = { NXS_HOME: h.home };
+    expect(await runCli(['token', 'create', '--cap', 'ALLOC_MEMORY', '--models', 'm,auto', '--rpm', '60', '--tpm', '40000', '--daily-tokens', '1000000', '--json'], cliFor(env, out))).toBe(0);
+    const made = JSON.parse(out.join('')) as { token: string; token_id: string; models: string[]; limits: Record<string, number> };
+    expect(made).toMatchObject({ models: ['m', 'auto'], limits: { requests_per_minute: 60, tokens_per_minute: 40_000, daily_tokens: 1_000_000 } });
+    out.length = 0;
+    expect(await runCli(['token', 'ls'], cliFor(env, out))).toBe(0);
+    expect(out.join('')).toMatch(new RegExp(`${made.token_id}.*m,auto\\s+60\\s+40000\\s+1000000`));
+    out.length = 0;
+    expect(await runCli(['token', 'create', '--cap', 'ALLOC_MEMORY', '--rpm', '0'], cliFor(env, out))).not.toBe(0);
+    expect(out.join('')).toMatch(/--rpm must be a positive integer/);
+
+    const r = await h.api('/v1/chat/completions', { method: 'POST', token: made.token, json: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(r.status).toBe(200);
+    out.length = 0;
+    expect(await runCli(['providers', 'usage', '--json', '--days', '2'], cliFor(env, out))).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ days: 2, rows: [{ principal: `token:${made.token_id}`, provider: 'a', requests: 1, prompt_tokens: 3, completion_tokens: 3 }], totals: { requests: 1 } });
+    out.length = 0;
+    expect(await runCli(['providers', 'usage'], cliFor(env, out))).toBe(0);
+    expect(out.join('')).toMatch(new RegExp(`token:${made.token_id}\\s+a\\s+1\\s+3\\s+3`));
   });
 });
 

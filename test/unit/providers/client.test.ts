@@ -48,7 +48,7 @@ describe('fallback client: plain calls', () => {
     expect(r.attempts.map((x) => [x.provider, x.outcome])).toEqual([['a', 'failover'], ['b', 'ok']]);
   });
 
-  it('honours Retry-After on a 429 when it fits the budget (on the clock)', async () => {
+  it('with no other provider, waits out a 429\'s Retry-After when it fits the budget (on the clock)', async () => {
     await using a = await startFakeProvider({ name: 'a' });
     a.script({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
     await using rig = await makeClient([prov('a', a.url)]);
@@ -58,6 +58,26 @@ describe('fallback client: plain calls', () => {
     const r = await p;
     expect(r.provider).toBe('a');
     expect(a.requests).toHaveLength(2);
+  });
+
+  it('every provider rate limited: waits for the one back first, only when its wait fits the budget', async () => {
+    await using a = await startFakeProvider({ name: 'a' });
+    a.script({ kind: 'status', status: 429, headers: { 'retry-after': '600' } });
+    await using b = await startFakeProvider({ name: 'b' });
+    b.script({ kind: 'status', status: 429, headers: { 'retry-after': '3' } });
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url)]);
+    const p = rig.client.chat(msg());
+    // One try each (no retry on a 429), then one timer: b's Retry-After, not a's.
+    await until(() => a.requests.length === 1 && b.requests.length === 1 && rig.clock.nextDue === rig.clock.now() + 3000);
+    await rig.clock.advance(3000);
+    const r = await p;
+    expect(r.provider).toBe('b');
+    expect([a.requests.length, b.requests.length]).toEqual([1, 2]);
+    // Past the budget (default 15 s), nothing is waited for: the caller hears of it at once.
+    a.script({ kind: 'status', status: 429, headers: { 'retry-after': '600' } });
+    b.script({ kind: 'status', status: 429, headers: { 'retry-after': '60' } });
+    await rig.clock.advance(600_000);
+    await expect(rig.client.chat(msg('again'))).rejects.toMatchObject({ code: 'NXS_ERR_PROVIDERS_EXHAUSTED', details: { cause: 'rate_limit', retryAfterSeconds: 60 } });
   });
 
   it('a 429 whose Retry-After exceeds the budget fails over and rests the provider', async () => {

@@ -83,7 +83,23 @@ describe('providers config', () => {
     ['two names alike', { providers: [{ name: 'x', base_url: 'http://a/v1' }, { name: 'x', base_url: 'http://b/v1' }] }, /providers\.1\.name must be a name not used/],
     ['both spellings', { providers: [{ name: 'x', base_url: 'http://a/v1' }], llm_providers: { primary: { name: 'y', api_base: 'http://b/v1' } } }, /llm_providers must be absent when providers is set/],
     ['a bad stream-cut mode', { llm_client: { on_stream_cut: 'maybe' } }, /llm_client\.on_stream_cut must be one of continue, incomplete/],
+    ['a bad continuation', { providers: [{ name: 'x', base_url: 'http://a/v1', continuation: 'yes' }] }, /providers\.0\.continuation must be one of none, assistant-prefix/],
+    ['a group naming no provider of the chain', { providers: [{ name: 'x', base_url: 'http://a/v1' }], llm_client: { model_groups: { fast: ['y'] } } }, /llm_client\.model_groups\.fast\.0\.provider must be the name of a provider in the chain \(x, lmstudio, ollama\); got "y"/],
+    ['an empty group', { providers: [{ name: 'x', base_url: 'http://a/v1' }], llm_client: { model_groups: { fast: [] } } }, /llm_client\.model_groups\.fast must be a non-empty list/],
+    ['a group called auto', { providers: [{ name: 'x', base_url: 'http://a/v1' }], llm_client: { model_groups: { auto: ['x'] } } }, /llm_client\.model_groups\.auto must be a name other than auto/],
+    ['a CORS origin with a path', { llm_client: { cors_origins: ['https://app.example/x'] } }, /llm_client\.cors_origins\.0 must be an origin such as https:\/\/app\.example\.com/],
   ])('refuses %s, naming the key', (_n, doc, re) => {
     expect(() => load(doc)).toThrow(re);
+  });
+
+  it('reads model groups, CORS origins and a provider\'s continuation; defaults: none of them, a 15 s budget', () => {
+    const c = load({
+      providers: [{ name: 'x', base_url: 'http://a/v1', continuation: 'assistant-prefix' }, { name: 'y', base_url: 'http://b/v1' }],
+      llm_client: { model_groups: { fast: ['y', { provider: 'x', model: 'x-fast' }] }, cors_origins: ['https://app.example', '*'] },
+    });
+    expect(c.chain.map((p) => p.continuation)).toEqual(['assistant-prefix', 'none']);
+    expect(c.client.modelGroups).toEqual({ fast: [{ provider: 'y', model: undefined }, { provider: 'x', model: 'x-fast' }] });
+    expect(c.client.corsOrigins).toEqual(['https://app.example', '*']);
+    expect(load({}).client).toMatchObject({ modelGroups: {}, corsOrigins: [], latencyBudgetMs: 15_000 });
   });
 });

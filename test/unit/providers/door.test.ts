@@ -59,8 +59,10 @@ describe('the /v1 door', () => {
     await using h = await host(chain({ a: a.url }));
     const r = await h.api('/v1/chat/completions', { method: 'POST', json: body });
     expect(r.status).toBe(400);
-    const e = (await r.json()) as { error: { message: string; type: string; code: string } };
-    expect(e.error).toMatchObject({ type: 'invalid_request_error', code: 'NXS_ERR_LLM_BAD_REQUEST' });
+    expect(r.headers.get('x-nxs-error-code')).toBe('NXS_ERR_LLM_BAD_REQUEST');
+    const e = (await r.json()) as { error: { message: string; type: string; code: string; param: string | null } };
+    // OpenAI's own codes, and `param` naming the field (none for a body that is not an object).
+    expect(e.error).toMatchObject({ type: 'invalid_request_error', code: expect.stringMatching(/^(missing_required_parameter|invalid_type|invalid_value)$/), param: param === 'the body' ? null : param });
     expect(e.error.message).toContain(param);
     expect(a.requests).toHaveLength(0);
   });
@@ -85,10 +87,10 @@ describe('the /v1 door', () => {
     expect(await (await h.api('/api/status')).json()).toMatchObject({ providers: { mode: 'emergency' } });
   });
 
-  it('defers to the durable queue when every provider fails, and answers once one returns', async () => {
+  it('defers to the durable queue when every provider fails and the caller asked for it (x-nxs-defer), and answers once one returns', async () => {
     await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'status', status: 500 } });
     await using h = await host(chain({ a: a.url }), { queue: true, client: { cooldown_base_ms: 0 } });
-    const r = await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'later please' }] } });
+    const r = await h.api('/v1/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'later please' }] }, headers: { 'x-nxs-defer': '1' } });
     expect(r.status).toBe(202);
     const body = (await r.json()) as { job_id: number; status: string; result_url: string };
     expect(body.status).toBe('deferred');
@@ -135,10 +137,10 @@ describe('the /v1 door', () => {
     expect((JSON.parse(plain) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('your key is [REDACTED]');
   });
 
-  it('a stream cut mid-answer reaches the SDK whole (continued), or as an error when it cannot be finished', async () => {
+  it('a stream cut mid-answer reaches the SDK whole when a provider declared to continue finishes it, or as an error', async () => {
     await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'cut-mid-stream', sent: ['The sky ', 'is '] } });
     await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: 'blue.' } });
-    await using h = await host(chain({ a: a.url, b: b.url }), { client: { breaker_failures: 5 } });
+    await using h = await host([...chain({ a: a.url }), ...chain({ b: b.url }, { continuation: 'assistant-prefix' })], { client: { breaker_failures: 5 } });
     const client = sdk(h.url, h.token);
     let text = '';
     for await (const c of await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'q' }], stream: true })) text += c.choices[0]?.delta?.content ?? '';

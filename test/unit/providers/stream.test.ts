@@ -46,23 +46,59 @@ describe('streaming', () => {
   it.each([
     ['cut', { kind: 'cut-mid-stream', sent: ['The answer ', 'is '] }],
     ['malformed chunk', { kind: 'malformed-sse', sent: ['The answer ', 'is '] }],
-  ] as const)('a stream %s mid-answer continues on the next provider with the partial answer as prefix', async (_n, step) => {
+    ['upstream error event', { kind: 'error-mid-stream', sent: ['The answer ', 'is '] }],
+  ] as const)('a stream %s mid-answer continues on a provider declared continuation: assistant-prefix, with the partial answer as prefix', async (_n, step) => {
     await using a = await startFakeProvider({ name: 'a', fallback: step });
     await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: '42.' } });
-    await using rig = await makeClient([prov('a', a.url), prov('b', b.url)]);
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url, { continuation: 'assistant-prefix' })]);
     const s = rig.client.stream(msg('q'));
     const r = await collect(s.chunks);
     expect(r.error).toBeUndefined();
     expect(r.text).toBe('The answer is 42.');
     expect(new Set(r.chunks.map((c) => c.id)).size).toBe(1);
-    expect(b.requests[0]!.body.messages).toEqual([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'The answer is ' }]);
+    expect(b.requests[0]!.body.messages).toEqual([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'The answer is ', prefix: true }]);
     expect(await s.outcome).toMatchObject({ provider: 'b', ending: 'continued', text: 'The answer is 42.' });
+  });
+
+  it.each([
+    ['cut', { kind: 'cut-mid-stream', sent: ['pong ', 'from '] }],
+    ['upstream error event', { kind: 'error-mid-stream', sent: ['pong ', 'from '] }],
+  ] as const)('issue 15: a stream %s mid-answer is never spliced onto an ordinary provider (it ends with an error, no finish_reason)', async (_n, step) => {
+    await using a = await startFakeProvider({ name: 'a', fallback: step });
+    await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: 'pong from beta: hello' } });
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url)]);
+    const s = rig.client.stream(msg('q'));
+    const r = await collect(s.chunks);
+    expect(r.text).toBe('pong from ');
+    expect(r.error).toMatchObject({ code: 'NXS_ERR_STREAM_INCOMPLETE' });
+    expect(r.chunks.every((c) => c.choices.every((x) => x.finish_reason === null))).toBe(true);
+    expect(b.requests).toHaveLength(0);
+    expect(await s.outcome).toMatchObject({ ending: 'incomplete', text: 'pong from ' });
+  });
+
+  it.each([
+    ['starts over', 'The answer is 42.', 'incomplete'],
+    ['echoes the prefix, then continues', 'The answer is forty-two.', 'continued'],
+  ] as const)('a continuation that %s is checked at the seam', async (_n, content, ending) => {
+    await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'cut-mid-stream', sent: ['The answer ', 'is fo'] } });
+    await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content } });
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url, { continuation: 'assistant-prefix' })]);
+    const s = rig.client.stream(msg('q'));
+    const r = await collect(s.chunks);
+    expect(await s.outcome).toMatchObject({ ending });
+    if (ending === 'incomplete') {
+      expect(r.text).toBe('The answer is fo');
+      expect(r.error).toMatchObject({ code: 'NXS_ERR_STREAM_INCOMPLETE', message: expect.stringMatching(/started a new answer/) });
+    } else {
+      expect(r.error).toBeUndefined();
+      expect(r.text).toBe('The answer is forty-two.');
+    }
   });
 
   it('a stream that stalls mid-answer is cut on the clock and continued', async () => {
     await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'hang-mid-stream', sent: ['half '] } });
     await using b = await startFakeProvider({ name: 'b', fallback: { kind: 'ok', content: 'done' } });
-    await using rig = await makeClient([prov('a', a.url), prov('b', b.url)], { stream_stall_ms: 5000 });
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url, { continuation: 'assistant-prefix' })], { stream_stall_ms: 5000 });
     const s = rig.client.stream(msg());
     const it = s.chunks[Symbol.asyncIterator]();
     const seen: ChatChunk[] = [];
@@ -76,14 +112,14 @@ describe('streaming', () => {
     expect(await s.outcome).toMatchObject({ ending: 'continued' });
   });
 
-  it('with on_stream_cut: incomplete, a cut ends with an explicit marker and an error', async () => {
+  it('with on_stream_cut: incomplete, a cut ends with an error even where a provider could continue', async () => {
     await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'cut-mid-stream', sent: ['partial '] } });
     await using b = await startFakeProvider({ name: 'b' });
-    await using rig = await makeClient([prov('a', a.url), prov('b', b.url)], { on_stream_cut: 'incomplete' });
+    await using rig = await makeClient([prov('a', a.url), prov('b', b.url, { continuation: 'assistant-prefix' })], { on_stream_cut: 'incomplete' });
     const s = rig.client.stream(msg());
     const r = await collect(s.chunks);
     expect(r.error).toMatchObject({ code: 'NXS_ERR_STREAM_INCOMPLETE' });
-    expect(r.chunks.at(-1)!.choices[0]!.finish_reason).toBe('incomplete');
+    expect(r.chunks.at(-1)!.choices[0]!.finish_reason).toBeNull();
     expect(await s.outcome).toMatchObject({ ending: 'incomplete', text: 'partial ' });
     expect(b.requests).toHaveLength(0);
   });

@@ -48,6 +48,14 @@ test('without prlimit the limits are set by sh ulimit in the same shell', () => 
   expect(c[3]).toBe('echo hi');
 });
 
+test('the room left in the workspace is the file-size limit (RLIMIT_FSIZE), in bytes for prlimit and in 512-byte blocks for ulimit', () => {
+  const fsized = { ...limits, fileSizeBytes: 10_000 };
+  expect(limitedCommand({ limits: fsized, command: 'ls', prlimit: '/usr/bin/prlimit', egressSocket: null })).toContain('--fsize=10000');
+  expect(limitedCommand({ limits: fsized, command: 'ls', prlimit: null, egressSocket: null })[2]).toContain('ulimit -f 19 && ');
+  expect(limitedCommand({ limits, command: 'ls', prlimit: '/usr/bin/prlimit', egressSocket: null }).join(' ')).not.toContain('fsize');
+  expect(buildDockerArgs('docker', 'debian:stable-slim', { command: 'ls', table, limits: fsized }, '65534:65534').join(' ')).toContain('--ulimit fsize=10000');
+});
+
 test('docker argv: no network, read-only root, non-root user, limits, mounts with their modes', () => {
   const a = buildDockerArgs('docker', 'debian:stable-slim', { command: 'ls', table, limits }, '65534:65534').join(' ');
   for (const part of ['--network none', '--read-only', '--user 65534:65534', '--cap-drop ALL', '--memory 128m', '--pids-limit 16', '--volume /srv/ws:/workspace:rw', '--volume /srv/docs:/srv/docs:ro']) expect(a).toContain(part);

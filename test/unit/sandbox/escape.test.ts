@@ -4,7 +4,7 @@ import http from 'node:http';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeToolbox, call, parse } from '../tools/toolbox-fixture.ts';
-import { BWRAP_OK } from './bwrap-support.ts';
+import { BWRAP_OK, bwrapTitle, failWhereBwrapIsRequired } from './bwrap-support.ts';
 
 const SECRET = 'sk-nxs-test-secret-9f8e7d6c5b4a';
 const main = { agentId: 'a1', trust: 'main' as const };
@@ -23,7 +23,9 @@ async function listener(): Promise<{ port: number; connections: () => number; cl
   return { port: (server.address() as net.AddressInfo).port, connections: () => n, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-describe.runIf(BWRAP_OK)('inside the bwrap sandbox', () => {
+failWhereBwrapIsRequired();
+
+describe.skipIf(!BWRAP_OK)(bwrapTitle('inside the bwrap sandbox'), () => {
   test('credentials are not reachable: environment, /proc/*/environ, the data folder, the token file, NXS_HOME', async () => {
     process.env.NXS_ESCAPE_TEST_SECRET = SECRET; // in nxs's own environment, as a provider key would be
     await using f = await makeToolbox({ env: { OPENAI_API_KEY: SECRET } });

@@ -5,8 +5,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { planForwarderLaunch } from '../../../src/sandbox/forwarder-launch.ts';
-import { FORWARDER_ROLE, FORWARDER_SOURCE, writeForwarder } from '../../../src/sandbox/egress-forwarder.ts';
+import { planForwarderLaunch, writeForwarder } from '../../../src/sandbox/forwarder-launch.ts';
+import { FORWARDER_ROLE, FORWARDER_SOURCE } from '../../../src/sandbox/egress-forwarder.ts';
 import { buildBwrapArgs } from '../../../src/sandbox/bwrap-args.ts';
 
 describe('planForwarderLaunch: the three layouts nxs runs in', () => {
@@ -80,7 +80,7 @@ describe('the forwarder itself (same function from the script and from src/main.
       await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
       const port = (probe.address() as net.AddressInfo).port;
       await new Promise((r) => probe.close(r));
-      const fwd = writeForwarder();
+      const fwd = writeForwarder(dir);
       try {
         const client = `fetch('http://127.0.0.1:${port}/x').then(r=>r.text()).then(t=>{console.log(t);process.exit(3)})`;
         const head = via === 'script' ? [fwd.script] : [main, FORWARDER_ROLE];

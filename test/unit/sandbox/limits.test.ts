@@ -4,7 +4,7 @@ import { makeToolbox, call, parse, type ToolboxFixture } from '../tools/toolbox-
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { PROFILES } from '../../../src/detect/profile.ts';
 import type { SandboxLimits } from '../../../src/sandbox/backend.ts';
-import { BWRAP_OK } from './bwrap-support.ts';
+import { BWRAP_OK, bwrapTitle, failWhereBwrapIsRequired } from './bwrap-support.ts';
 
 const main = { agentId: 'a1', trust: 'main' as const };
 
@@ -42,7 +42,9 @@ async function runThenAdvance(f: ToolboxFixture, clock: FakeClock, command: stri
   return parse((await pending).content);
 }
 
-describe.runIf(BWRAP_OK)('limits inside the bwrap sandbox', () => {
+failWhereBwrapIsRequired();
+
+describe.skipIf(!BWRAP_OK)(bwrapTitle('limits inside the bwrap sandbox'), () => {
   test('a command that ignores SIGTERM is killed at the wall limit, with its whole process tree', async () => {
     const clock = new FakeClock();
     await using f = await makeToolbox({ clock });

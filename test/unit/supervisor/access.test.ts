@@ -45,8 +45,8 @@ describe('API access', () => {
 
   it('a read-only token cannot kill; a token bound to an agent acts as that agent; a revoked token is 401', async () => {
     await using host = await supervisorHost();
-    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'a', capabilities: ['ACCESS_GPU'] } }))).agent_id;
-    const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'b' } }))).agent_id;
+    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo', capabilities: ['ACCESS_GPU'] } }))).agent_id;
+    const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }))).agent_id;
     const bound = await json(await host.api('/api/tokens', { method: 'POST', json: { capabilities: ['ACCESS_GPU', 'KILL_AGENT'], agent_id: a } }));
     // Agent a holds ACCESS_GPU but not KILL_AGENT: the token gets only the overlap.
     const kill = await host.api(`/api/agents/${b}`, { method: 'DELETE', token: bound.token });
@@ -74,12 +74,12 @@ describe('API access', () => {
 
   it('the CLI: agents, token and boot log', async () => {
     await using host = await supervisorHost();
-    const spawned = await cli(host, 'agents', 'spawn', 'worker', '--cap', 'ACCESS_GPU', '--json');
+    const spawned = await cli(host, 'agents', 'spawn', 'echo', '--cap', 'ACCESS_GPU', '--json');
     expect(spawned.code).toBe(0);
     const id = JSON.parse(spawned.out).agent_id as number;
     const ls = await cli(host, 'agents', 'ls');
     expect(ls.out).toMatch(/^ID\s+NAME\s+STATE\s+RUNTIME\s+RESTARTS/);
-    expect(ls.out).toMatch(new RegExp(`^${id}\\s+worker\\s+\\w+\\s+worker\\s+0\\s+`, 'm'));
+    expect(ls.out).toMatch(new RegExp(`^${id}\\s+echo\\s+\\w+\\s+worker\\s+0\\s+`, 'm'));
     expect((await cli(host, 'agents', 'migrate', String(id), '0')).out).toBe(`agent ${id} now on CPU 0\n`);
     expect((await cli(host, 'agents', 'show', String(id), '--json')).out).toContain('"cpu_id": 0');
     const made = await cli(host, 'token', 'create', '--cap', 'SPAWN_AGENT', '--name', 'ro');

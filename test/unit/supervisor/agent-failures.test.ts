@@ -5,6 +5,8 @@ import { supervisorHost, agentModules, json, running } from './helpers.ts';
 import type { TestHost } from '../../helpers/test-host.ts';
 
 const policy = { supervisor: { heartbeat_ms: 10_000, restart: { base_ms: 1000, max_ms: 60_000, jitter: 0.2, crash_loop_max: 3, crash_loop_window_ms: 600_000 } } };
+/** The policy with the test's module folder as the agents folder (agent code loads only from there). */
+const policyIn = (agentsDir: string) => ({ supervisor: { ...policy.supervisor, agents_dir: agentsDir } });
 
 async function spawn(host: TestHost, body: unknown): Promise<number> {
   const res = await host.api('/api/agents', { method: 'POST', json: body });
@@ -17,7 +19,7 @@ describe('agents that fail', () => {
     using mods = agentModules();
     const crash = mods.write('crash', "export function start() { throw new Error('boom at start'); }\n");
     const clock = new FakeClock();
-    const host = await supervisorHost({ clock, config: policy });
+    const host = await supervisorHost({ clock, config: policyIn(mods.dir) });
     let home = host.home;
     try {
       const alerts: unknown[] = [];
@@ -50,7 +52,7 @@ describe('agents that fail', () => {
       expect(task.status).toBe(409);
 
       await host.stop('restart test');
-      const again = await supervisorHost({ clock, config: policy, env: { NXS_HOME: home } });
+      const again = await supervisorHost({ clock, config: policyIn(mods.dir), env: { NXS_HOME: home } });
       try {
         expect((await json(await again.api(`/api/agents/${id}`))).state).toBe('parked');
         expect(clock.pending).toBe(0);
@@ -68,7 +70,7 @@ describe('agents that fail', () => {
     using mods = agentModules();
     const hang = mods.write('hang', 'export function start() { setImmediate(() => { for (;;) {} }); }\n');
     const clock = new FakeClock();
-    await using host = await supervisorHost({ clock, config: policy });
+    await using host = await supervisorHost({ clock, config: policyIn(mods.dir) });
     const started = host.ctx.events.once('agent.started');
     const id = await spawn(host, { name: 'hanger', settings: { module: hang } });
     await started;
@@ -83,7 +85,7 @@ describe('agents that fail', () => {
     using mods = agentModules();
     const leak = mods.write('leak', 'const keep = [];\nexport function start() { for (;;) keep.push(new Array(100000).fill(Math.random())); }\n');
     const clock = new FakeClock();
-    await using host = await supervisorHost({ clock, config: policy });
+    await using host = await supervisorHost({ clock, config: policyIn(mods.dir) });
     const crashed = host.ctx.events.once('agent.crashed');
     const id = await spawn(host, { name: 'leaker', settings: { module: leak } });
     expect(await crashed).toMatchObject({ agentId: String(id), kind: 'oom' });
@@ -114,8 +116,8 @@ describe('agents that fail', () => {
   it("an agent's own requests are checked against its capabilities", async () => {
     using mods = agentModules();
     const killer = mods.write('killer', 'export async function handle(input, api) { return api.request("kill", { agent_id: input.target }); }\n');
-    await using host = await supervisorHost({ config: policy });
-    const victim = await spawn(host, { name: 'victim' });
+    await using host = await supervisorHost({ config: policyIn(mods.dir) });
+    const victim = await spawn(host, { name: 'echo' });
     const weak = await spawn(host, { name: 'weak', settings: { module: killer } });
     await running(host, victim);
     await running(host, weak);

@@ -156,9 +156,9 @@ describe('host agents over HTTP', () => {
 
   it("an agent's own spawn request cannot make a host agent either", async () => {
     await using host = await supervisorHost();
-    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'parent' } }));
+    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }));
     const sup = host.parts.supervisor as AgentSupervisor;
     await expect(sup.requestHandler!(String(id), 'spawn', { name: 'child', runtime: 'host' })).rejects.toMatchObject({ code: 'NXS_ERR_AGENT_INVALID' });
-    expect(sup.list().map((a) => a.name)).toEqual(['parent']);
+    expect(sup.list().map((a) => a.name)).toEqual(['echo']);
   });
 });

@@ -19,10 +19,10 @@ describe('IPC delivery to running agents', () => {
     using mods = agentModules();
     const file = mods.write('collector', collector);
     await using host = await startTestHost({
-      config: { tier: 'minimal' },
+      config: { tier: 'minimal', supervisor: { agents_dir: mods.dir } },
       steps: withQueue ? [hostRoutesStep, queueStep, supervisorStep()] : [hostRoutesStep, supervisorStep()],
     });
-    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'sender' } }))).agent_id;
+    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }))).agent_id;
     const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'receiver', settings: { module: file } } }))).agent_id;
     await running(host, b);
     const delivered = host.ctx.events.once('ipc.delivered');
@@ -44,8 +44,8 @@ describe('IPC delivery to running agents', () => {
     const flag = `${mods.dir}/may-run.mjs`;
     // Exits cleanly (and so stays stopped) until the flag file exists.
     const file = mods.write('late', `import { existsSync } from 'node:fs';\n${collector}\nexport function start() { if (!existsSync(${JSON.stringify(flag)})) process.exit(0); }\n`);
-    await using host = await startTestHost({ config: { tier: 'minimal' }, steps: [hostRoutesStep, supervisorStep()] });
-    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'sender' } }))).agent_id;
+    await using host = await startTestHost({ config: { tier: 'minimal', supervisor: { agents_dir: mods.dir } }, steps: [hostRoutesStep, supervisorStep()] });
+    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }))).agent_id;
     const exited = host.ctx.events.once('agent.crashed');
     const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'receiver', settings: { module: file } } }))).agent_id;
     expect(await exited).toMatchObject({ kind: 'clean' });

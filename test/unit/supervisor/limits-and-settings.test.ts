@@ -46,7 +46,7 @@ describe("the tier's maxAgents", () => {
   it('restart of a stopped or parked agent needs a free slot; restarting a running one replaces it in place', async () => {
     using mods = agentModules();
     const quits = mods.write('quits', 'export function start() { process.exit(0); }\n');
-    await using ctx = await makeTestContext({ tier: 'minimal' });
+    await using ctx = await makeTestContext({ tier: 'minimal', config: { supervisor: { agents_dir: mods.dir } } });
     const sup = supervisor(ctx);
     try {
       const stoppedOnce = new Promise<void>((resolve) => ctx.events.on('agent.crashed', () => resolve()));
@@ -88,7 +88,7 @@ describe('settingsOf and timers', () => {
   it('settingsOf returns a copy of what the agent was spawned with (module, restart, free-form), null for an unknown id', async () => {
     using mods = agentModules();
     const echo = mods.write('echo', 'export function handle(x) { return x; }\n');
-    await using ctx = await makeTestContext();
+    await using ctx = await makeTestContext({ config: { supervisor: { agents_dir: mods.dir } } });
     const sup = supervisor(ctx);
     try {
       const id = sup.spawn({ name: 'withsettings', settings: { module: echo, greeting: { text: 'hi' } } }, 'operator').agent_id;
@@ -107,7 +107,7 @@ describe('settingsOf and timers', () => {
     using mods = agentModules();
     const crash = mods.write('crash', "export function start() { throw new Error('boom'); }\n");
     const clock = new FakeClock();
-    await using ctx = await makeTestContext({ clock, config: { supervisor: { restart: { base_ms: 1000, max_ms: 60_000, jitter: 0.2, crash_loop_max: 2, crash_loop_window_ms: 600_000 } } } });
+    await using ctx = await makeTestContext({ clock, config: { supervisor: { agents_dir: mods.dir, restart: { base_ms: 1000, max_ms: 60_000, jitter: 0.2, crash_loop_max: 2, crash_loop_window_ms: 600_000 } } } });
     const sup = supervisor(ctx);
     const ok = sup.spawn({ name: 'ok' }, 'operator').agent_id;
     await started(ctx, ok);

@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { bundle } from '../../../build/bundle.ts';
 import { AgentProcess } from '../../../src/supervisor/agent-process.ts';
 import { agentWorkerFile } from '../../../src/supervisor/supervisor.ts';
@@ -35,7 +34,7 @@ describe('the agent worker in the packed layout', () => {
       const ready = new Promise<void>((r) => (onReady = r));
       const proc = new AgentProcess({
         workerFile: worker,
-        data: { agentId: '1', instanceId: '1', name: 'packed', moduleUrl: pathToFileURL(agent).href, settings: {} },
+        data: { agentId: '1', instanceId: '1', name: 'packed', module: { file: agent, agentsDir: mods.dir }, settings: {} },
         memoryMb: 64,
         heartbeatMs: 60_000,
         clock: new FakeClock(),

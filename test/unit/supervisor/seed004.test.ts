@@ -5,7 +5,7 @@ import { supervisorHost, json, running } from './helpers.ts';
 describe('seed 004 contract', () => {
   it('agent_lifecycle_migrate', async () => {
     await using host = await supervisorHost();
-    const spawned = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'mover' } }));
+    const spawned = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }));
     expect(typeof spawned.agent_id).toBe('number');
     expect(typeof spawned.instance_id).toBe('number');
     const id = spawned.agent_id;
@@ -14,7 +14,7 @@ describe('seed 004 contract', () => {
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ success: true });
     const info = await json(await host.api(`/api/agents/${id}`));
-    expect(info).toMatchObject({ agent_id: id, cpu_id: 0, state: 'running', restarts: 0, name: 'mover' });
+    expect(info).toMatchObject({ agent_id: id, cpu_id: 0, state: 'running', restarts: 0, name: 'echo' });
     expect(info.memory.budget_mb).toBe(64);
     const bad = await host.api(`/api/agents/${id}/migrate`, { method: 'POST', json: { target_cpu: 100000 } });
     expect(bad.status).toBe(400);
@@ -23,7 +23,7 @@ describe('seed 004 contract', () => {
 
   it('agent_lifecycle_kill', async () => {
     await using host = await supervisorHost();
-    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'victim', capabilities: ['ACCESS_GPU'] } }));
+    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo', capabilities: ['ACCESS_GPU'] } }));
     await running(host, id);
     const claim = await json(await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: id, device_id: 0 } }));
     expect(claim.success).toBe(true);
@@ -41,7 +41,7 @@ describe('seed 004 contract', () => {
 
   it('capability_unauthorized_rejection', async () => {
     await using host = await supervisorHost();
-    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'target' } }));
+    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }));
     const made = await json(await host.api('/api/tokens', { method: 'POST', json: { capabilities: ['SPAWN_AGENT'], name: 'read-mostly' } }));
     const res = await host.api(`/api/agents/${id}`, { method: 'DELETE', token: made.token });
     expect(res.status).toBe(403);
@@ -54,7 +54,7 @@ describe('seed 004 contract', () => {
 
   it('capability_audit_trail', async () => {
     await using host = await supervisorHost();
-    const spawned = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'audited' } }));
+    const spawned = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }));
     const entry = await json(await host.api(`/api/audit/${spawned.agent_id}?operation_id=${spawned.operation_id}`));
     expect(entry).toMatchObject({ agent_id: spawned.agent_id, operation_type: 'agent.spawn' });
     expect(Number.isInteger(entry.timestamp) && entry.timestamp <= host.ctx.clock.now()).toBe(true);
@@ -68,7 +68,7 @@ describe('seed 004 contract', () => {
 
   it('gpu_scheduler_claim_release', async () => {
     await using host = await supervisorHost();
-    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'gpu-user', capabilities: ['ACCESS_GPU'] } }));
+    const { agent_id: id } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo', capabilities: ['ACCESS_GPU'] } }));
     const claim = await json(await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: id, device_id: 1 } }));
     expect(claim).toMatchObject({ success: true });
     expect(typeof claim.device_handle).toBe('number');
@@ -80,7 +80,7 @@ describe('seed 004 contract', () => {
     expect((await host.api('/api/gpu/status/7')).status).toBe(404);
     expect((await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: id, device_id: 9 } })).status).toBe(404);
     // An agent without ACCESS_GPU cannot be given a device, even by the operator.
-    const { agent_id: plain } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'plain' } }));
+    const { agent_id: plain } = await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }));
     const denied = await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: plain, device_id: 0 } });
     expect(denied.status).toBe(403);
     expect((await json(denied)).error).toBe('Insufficient capabilities: ACCESS_GPU required');
@@ -90,8 +90,8 @@ describe('seed 004 contract', () => {
 
   it('gpu_scheduler_preemption', async () => {
     await using host = await supervisorHost();
-    const low = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'low', capabilities: ['ACCESS_GPU'] } }))).agent_id;
-    const high = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'high', capabilities: ['ACCESS_GPU'] } }))).agent_id;
+    const low = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo', capabilities: ['ACCESS_GPU'] } }))).agent_id;
+    const high = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo', capabilities: ['ACCESS_GPU'] } }))).agent_id;
     const first = await json(await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: low, device_id: 0, priority: 1 } }));
     const same = await host.api('/api/gpu/claim', { method: 'POST', json: { agent_id: high, device_id: 0, priority: 1 } });
     expect(same.status).toBe(409);
@@ -117,8 +117,8 @@ describe('seed 004 contract', () => {
 
   it('ipc_type_safety', async () => {
     await using host = await supervisorHost();
-    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'a' } }))).agent_id;
-    const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'b' } }))).agent_id;
+    const a = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }))).agent_id;
+    const b = (await json(await host.api('/api/agents', { method: 'POST', json: { name: 'echo' } }))).agent_id;
     const ok1 = await host.api('/api/ipc/send', { method: 'POST', json: { from: a, to: b, message: { intent: 'process_data', data: 'Hello', type: 'text' } } });
     expect(ok1.status).toBe(200);
     const bad1 = await host.api('/api/ipc/send', { method: 'POST', json: { from: a, to: b, message: { intent: 'process_data', data: 12345, type: 'text' } } });
