@@ -31,10 +31,23 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The drills run on their own (npm run test:drills): two of them still fail now and then
+          // (a lost message in expired-token, an out-of-order pair in network-cut; docs/survival.md).
+          exclude: ['test/e2e/drills.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 600_000,
           // The e2e files share one built artifact but each uses its own HOME.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'drills',
+          include: ['test/e2e/drills.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

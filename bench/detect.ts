@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import { detectAll, detectLocal, DETECT_DEFAULTS } from '../src/detect/detect.ts';
 import { startHost } from '../src/boot/host.ts';
 import { BOOT_STEPS } from '../src/boot/steps.ts';
-import { readBootLog } from '../src/boot/boot-log.ts';
+import { readBootLog } from '../src/store/boot-records.ts';
 
 const RUNS = Math.max(10, Number(process.argv[2]) || 15);
 const REPO = path.resolve(import.meta.dirname, '..');

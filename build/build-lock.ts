@@ -7,7 +7,7 @@ import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../src/core/clock.ts';
 import { errorMessage } from '../src/core/errors.ts';
-import { selfIdentity, tryPidLock, type HeldLock, type LockHolder, type StaleLock } from '../src/boot/pid-lock.ts';
+import { selfIdentity, tryPidLock, type HeldLock, type LockHolder, type StaleLock } from '../src/runtime/pid-lock.ts';
 
 /** A re-check in case fs.watch misses a removal (network file systems), and to notice a holder that died. */
 export const RECHECK_MS = 5_000;

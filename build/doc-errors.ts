@@ -1,10 +1,10 @@
-// Rewrites README.md's error table from the registry (src/core/error-registry.ts),
+// Rewrites README.md's error table from the registry (src/error-registry.ts),
 // between the markers <!-- errors:begin --> and <!-- errors:end -->.
 //   node build/doc-errors.ts          rewrite
 //   node build/doc-errors.ts --check  exit 1 if README.md is out of date
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ERROR_REGISTRY } from '../src/core/error-registry.ts';
+import { ERROR_REGISTRY } from '../src/error-registry.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const readme = path.join(root, 'README.md');

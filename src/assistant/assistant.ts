@@ -1,4 +1,3 @@
-import { statfsSync } from 'node:fs';
 import type { Context } from '../core/context.ts';
 import { NxsError, errorMessage, isNxsError } from '../core/errors.ts';
 import type { JobContext, JobQueue } from '../queue/types.ts';
@@ -29,6 +28,8 @@ export interface AssistantDeps {
   queue: JobQueue;
   llm: LlmClient;
   identityDir: string;
+  /** Free bytes under the data folder as last measured (the resource monitor's reading); null: unknown, admit. */
+  freeDiskBytes: () => number | null;
   /** Sends a distress notice on the first channel that works; set by the boot step. */
   distress?: (text: string) => Promise<string>;
 }
@@ -56,7 +57,9 @@ export class Assistant {
     this.deps = deps;
     const { ctx, cfg } = deps;
     this.store = new MessageStore(ctx.db, ctx.redactor);
-    this.identity = new IdentityReader(deps.identityDir, ctx.paths.identityDir, ctx.log);
+    this.identity = new IdentityReader(deps.identityDir, ctx.paths.identityDir, ctx.log, (file, reason) =>
+      ctx.events.emit('alert', { source: 'assistant', code: 'NXS_ERR_IDENTITY_DAMAGED', message: `identity file ${file} is missing or unreadable (${reason}); the shipped default answers meanwhile`, severity: 'critical' }),
+    );
     this.memory = new MemoryFile(deps.identityDir, { budgetBytes: cfg.memoryMaxBytes, shippedDefault: this.identity.read('MEMORY.md').text });
     this.survival = new SurvivalMode({
       clock: ctx.clock,
@@ -124,7 +127,7 @@ export class Assistant {
     if (typeof m.text !== 'string' || m.text.trim() === '') throw new NxsError('NXS_ERR_MESSAGE_INVALID', 'text must be a non-empty string');
     const size = Buffer.byteLength(m.text);
     if (size > cfg.maxMessageBytes) throw new NxsError('NXS_ERR_MESSAGE_TOO_LARGE', `the message is ${size} bytes; at most ${cfg.maxMessageBytes} are accepted (assistant.max_message_bytes)`, { size, limit: cfg.maxMessageBytes });
-    if (!admitsWork(this.freeBytes(), cfg.survival.minFreeBytes, size)) {
+    if (!admitsWork(this.deps.freeDiskBytes(), cfg.survival.minFreeBytes, size)) {
       throw new NxsError('NXS_ERR_DISK_FULL', `the disk under ${ctx.config.dataDir} is nearly full; only short messages are accepted until space is freed`);
     }
     const rule = ruleFor(cfg, m.conversationId, m.isGroup ?? false);
@@ -212,7 +215,6 @@ export class Assistant {
         { ...(cfg.model ? { model: cfg.model } : {}), messages: this.promptFor(row, trust === 'main', trust === 'main'), tools: tools.definitions, maxRounds: cfg.tools.maxRounds },
         (call) => tools.run(call, job.signal),
         (t) => this.hub.delta(id, t),
-        () => this.hub.reset(id),
         job.signal,
         ctx.redactor,
       );
@@ -277,15 +279,6 @@ export class Assistant {
     }
     messages.push({ role: 'user', content: said(row) });
     return messages;
-  }
-
-  private freeBytes(): number | null {
-    try {
-      const s = statfsSync(this.deps.ctx.config.dataDir);
-      return s.bavail * s.bsize;
-    } catch {
-      return null;
-    }
   }
 }
 

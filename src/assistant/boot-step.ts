@@ -1,10 +1,14 @@
 import path from 'node:path';
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
 import type { Context } from '../core/context.ts';
-import type { HostParts } from '../boot/parts.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
-import type { JobQueue } from '../queue/types.ts';
+import type { SqliteQueue } from '../queue/sqlite-queue.ts';
 import type { LlmClient } from '../providers/types.ts';
+import type { Doctor } from '../doctor/doctor.ts';
+import type { CheckpointManager } from '../checkpoints/manager.ts';
+import type { ClaimScheduledQueues } from '../checkpoints/step.ts';
+import type { DetectHandle } from '../detect/handle.ts';
+import { assistantCollector } from '../metrics/collectors/assistant.ts';
 import { ownerScoped, type Route } from '../http/route.ts';
 import { Assistant } from './assistant.ts';
 import { httpChannel, messageRoutes } from './channels/http-channel.ts';
@@ -12,7 +16,7 @@ import { FileChannel } from './channels/file-channel.ts';
 import { TelegramChannel } from './channels/telegram-channel.ts';
 import { WebhookChannel } from './channels/webhook-channel.ts';
 import { sendDistress } from './survival/distress.ts';
-import { startPromptQueue } from './scheduled-prompts.ts';
+import { PROMPT_QUEUE, startPromptQueue } from './scheduled-prompts.ts';
 import { startNotifications } from './notifications.ts';
 import { identityDirOf, missingIdentityFiles, seedIdentity } from './identity/identity-files.ts';
 import { restoreIdentity } from './backup/identity-backup.ts';
@@ -22,32 +26,45 @@ import { assistantStateProvider } from './checkpoint-state.ts';
 // Restoring from a remote must not hold the boot for long: past this, the shipped default is used.
 const RESTORE_BUDGET_MS = 20_000;
 
-/** Boot step `assistant`: identity, then the conversation engine on the queue and the fallback client, then channels. */
-export const assistantStep: BootStep = {
+/** What the assistant uses of the parts started before it; without the queue or an LLM client it answers "unavailable". */
+export interface AssistantNeeds {
+  queue?: SqliteQueue;
+  llm?: LlmClient;
+  doctor?: Doctor;
+  checkpoints?: CheckpointManager;
+  claimScheduledQueues?: ClaimScheduledQueues;
+  detect?: DetectHandle;
+}
+
+/**
+ * Boot step `assistant`: identity, then the conversation engine on the queue and the fallback
+ * client, then channels. Gives `assistant` when it runs (not when disabled or unavailable).
+ */
+export const assistantStep: BootStep<AssistantNeeds, { assistant?: Assistant }> = {
   name: 'assistant',
   async start(ctx, parts) {
     const cfg = ctx.config.assistant;
     if (!cfg.enabled) {
       parts.status.set('assistant', () => ({ state: 'disabled' }));
-      return;
+      return {};
     }
     for (const d of cfg.backup.destinations) if (d.kind === 'git') ctx.redactor.add(urlSecret(d.target));
     const identityDir = identityDirOf(ctx.config.dataDir);
     await prepareIdentity(ctx, identityDir);
 
-    const queue = parts.queue as JobQueue | undefined;
-    const llm = parts.llm as LlmClient | undefined;
+    const { queue, llm } = parts;
     if (!queue || !llm) {
       const missing = [!queue && 'queue', !llm && 'LLM client'].filter(Boolean).join(' and ');
       ctx.log.warn({ missing }, 'assistant not started: no ' + missing + ' on this host');
       ctx.bootLog.add(`assistant not started: no ${missing}`);
       parts.status.set('assistant', () => ({ state: 'unavailable', missing }));
       parts.routes.push(...unavailableRoutes(missing));
-      return;
+      return {};
     }
 
     const webhook = new WebhookChannel(cfg.webhooks);
-    const assistant = new Assistant({ ctx, cfg, queue, llm, identityDir });
+    // Free disk from the monitor's last look (its interval), not a statfs per message.
+    const assistant = new Assistant({ ctx, cfg, queue, llm, identityDir, freeDiskBytes: () => parts.detect?.monitor.diskFreeBytes() ?? null });
     assistant.addChannel(httpChannel);
     assistant.addChannel(webhook);
     const receive = assistant.receive.bind(assistant);
@@ -90,12 +107,14 @@ export const assistantStep: BootStep = {
       }
     }
     if (parts.doctor) assistant.useDoctor(parts.doctor);
-    const q = parts.queue;
-    parts.checkpoints?.registerStateProvider('assistant', assistantStateProvider(ctx, assistant, () => q?.resyncCounts()));
+    parts.checkpoints?.registerStateProvider('assistant', assistantStateProvider(ctx, assistant, () => queue.resyncCounts()));
+    // The assistant owns the scheduled prompts: a checkpoint of its agent carries those schedules.
+    parts.claimScheduledQueues?.((agentId) => assistant.agentIdentity?.isAssistant(agentId) ?? false, [PROMPT_QUEUE]);
+    parts.metrics.registry.onCollect(assistantCollector(parts.metrics, ctx.db, () => assistant));
     parts.routes.push(...messageRoutes(assistant));
     parts.status.set('assistant', () => ({ state: assistant.survival.isActive ? 'survival' : 'running', ...assistant.status() }));
     parts.readiness.set('assistant', () => ({ survival: assistant.survival.isActive }));
-    parts.assistant = assistant;
+    return { assistant };
   },
 };
 

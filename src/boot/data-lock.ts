@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { NxsError } from '../core/errors.ts';
-import { selfIdentity, tryPidLock } from './pid-lock.ts';
+import { selfIdentity, tryPidLock } from '../runtime/pid-lock.ts';
 
 export const LOCK_FILE = 'host.lock';
 
 /**
  * One host per data folder. Two hosts on one store would each keep their own
  * view of the queue (group heads, counts) and of the supervisor, and break both.
- * The lock names its holder's process for good (src/boot/pid-lock.ts), so a
+ * The lock names its holder's process for good (src/runtime/pid-lock.ts), so a
  * SIGKILLed host never blocks the next start.
  */
 export function lockDataDir(dataDir: string, self = selfIdentity()): { release(): void } {

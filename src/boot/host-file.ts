@@ -1,50 +1,12 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../runtime/atomic-write.ts';
-import { systemErrorCode } from '../core/errors.ts';
+import { HOST_FILE, readHostFile, type HostFile } from '../runtime/host-file.ts';
 
-/** `<data>/host.json` tells `nxs` commands where the running host listens. */
-export interface HostFile {
-  pid: number;
-  url: string;
-  port: number;
-  boot_id: string;
-  version: string;
-  started_at: string;
-}
-
-export const HOST_FILE = 'host.json';
+// The host's own writes of host.json; its format and readers are in src/runtime/host-file.ts.
 
 export function writeHostFile(dataDir: string, info: HostFile): void {
   writeFileAtomic(path.join(dataDir, HOST_FILE), JSON.stringify(info, null, 2) + '\n', 0o600);
-}
-
-export function readHostFile(dataDir: string): HostFile | null {
-  try {
-    return JSON.parse(readFileSync(path.join(dataDir, HOST_FILE), 'utf8')) as HostFile;
-  } catch (err) {
-    if (systemErrorCode(err) === 'ENOENT' || err instanceof SyntaxError) return null;
-    throw err;
-  }
-}
-
-/**
- * The host file, only when its process still runs: a host killed before it could remove the
- * file (SIGKILL, power loss) leaves one naming a dead URL, which must read as "no host runs".
- */
-export function readLiveHostFile(dataDir: string): HostFile | null {
-  const host = readHostFile(dataDir);
-  return host && pidAlive(host.pid) ? host : null;
-}
-
-/** Does `pid` name a running process? EPERM: it does, under another user. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return systemErrorCode(err) === 'EPERM';
-  }
 }
 
 /** Removes the file only if it still describes this process (a newer host may have replaced it). */

@@ -1,9 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
-import type { BootStep } from './steps.ts';
-import { listBoots, readBootLog } from './boot-log.ts';
+import type { BootStep } from './boot-step.ts';
+import { listBoots, readBootLog } from '../store/boot-records.ts';
 import { NxsError } from '../core/errors.ts';
 import type { Context } from '../core/context.ts';
-import type { HostParts } from './parts.ts';
+import type { HostBase } from './parts.ts';
 import { anyToken, needs } from '../http/route.ts';
 
 /** The spine's own API: status and seed 004's boot log. */
@@ -50,7 +50,7 @@ export const hostRoutesStep: BootStep = {
   },
 };
 
-export function hostStatus(ctx: Context, parts: HostParts): Record<string, unknown> {
+export function hostStatus(ctx: Context, parts: HostBase): Record<string, unknown> {
   const sections: Record<string, unknown> = {};
   for (const [name, read] of parts.status) sections[name] = read();
   return {

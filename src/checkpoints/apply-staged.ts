@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
-import { readLiveHostFile } from '../boot/host-file.ts';
+import { readLiveHostFile } from '../runtime/host-file.ts';
 import { openStore } from '../store/database.ts';
 import { ALL_MIGRATIONS } from '../store/migration-registry.ts';
 import { writeFileAtomic } from '../runtime/atomic-write.ts';

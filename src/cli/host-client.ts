@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig, type Config, type ConfigFlags } from '../config/load.ts';
 import { NxsError, errorMessage } from '../core/errors.ts';
-import { readLiveHostFile } from '../boot/host-file.ts';
+import { readLiveHostFile } from '../runtime/host-file.ts';
 import { readTokenFile, TOKEN_FILE } from '../boot/api-token.ts';
 import { isLoopbackUrl } from '../detect/loopback.ts';
 import { ERROR_CODE_HEADER } from '../http/respond.ts';

@@ -8,15 +8,3 @@ export function table(headers: string[], rows: (string | number | null | undefin
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}

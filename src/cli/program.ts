@@ -1,6 +1,6 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors.ts';
-import { exitCodeFor } from '../core/error-registry.ts';
+import { exitCodeFor } from '../error-registry.ts';
 import { isNxsError, errorMessage } from '../core/errors.ts';
 import type { CliContext } from './cli-context.ts';
 import { COMMANDS, type RegisterCommand } from './commands.ts';
@@ -49,26 +49,3 @@ export async function runCli(argv: string[], base: CliContext): Promise<number> 
     return exitCodeFor(err);
   }
 }
-
-/** Options every command that talks to a running host accepts. */
-export function hostOptions(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'the data folder of the host (default $NXS_HOME/data)')
-    .option('--config <file>', 'config file (default $NXS_CONFIG or $NXS_HOME/nxs.yaml)')
-    .option('--url <url>', 'talk to the host at this URL instead of the one in the data folder (the operator token goes only to a loopback URL)')
-    .option('--token-file <file>', 'send the token in this file (0600) instead of the operator token; for a --url on another machine (or set NXS_API_TOKEN)');
-}
-
-export function parsePort(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected an integer from 0 to 65535');
-  const n = Number(value);
-  if (n > 65535) throw new InvalidArgumentError('expected an integer from 0 to 65535');
-  return n;
-}
-
-export function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
-
-export { Option };

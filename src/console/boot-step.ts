@@ -1,4 +1,5 @@
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
+import type { Assistant } from '../assistant/assistant.ts';
 import { assetRoutes } from './asset-routes.ts';
 import { dataRoutes } from './data-routes.ts';
 import { loginRoutes } from './login-routes.ts';
@@ -10,10 +11,10 @@ import { readStaticFiles } from './static-files.ts';
 
 /**
  * The console: the page at `/`, its sign-in (one-time link, then an HttpOnly session cookie the
- * server accepts besides bearer tokens) and the routes its pages needed. Last, so its routes can
- * reach every part the others left on `parts`.
+ * server accepts besides bearer tokens) and the routes its pages needed. Last, after the
+ * assistant whose main conversation it shows.
  */
-export const consoleStep: BootStep = {
+export const consoleStep: BootStep<{ assistant?: Assistant }, void> = {
   name: 'console',
   start(ctx, parts) {
     const codes = new LoginCodes(ctx.clock);

@@ -1,15 +1,16 @@
 import type { Context } from '../core/context.ts';
 import { NxsError } from '../core/errors.ts';
 import { STREAMED, anyToken, needs, type Route } from '../http/route.ts';
-import type { HostParts } from '../boot/parts.ts';
+import type { LogTail } from './log-tail.ts';
+import type { Assistant } from '../assistant/assistant.ts';
 import type { ResourceHistory } from './resource-history.ts';
 import { maskedConfig } from './masked-config.ts';
 
 // pino's numeric levels.
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
-/** The routes the console needed that the API did not have: the resource chart, the log tail, the masked config, a cooldown reset, the main conversation. */
-export function dataRoutes(ctx: Context, parts: HostParts, history: ResourceHistory): Route[] {
+/** The routes the console needed that the API did not have: the resource chart, the log tail, the masked config, the main conversation. */
+export function dataRoutes(ctx: Context, parts: { logTail?: LogTail; assistant?: Assistant }, history: ResourceHistory): Route[] {
   return [
     {
       method: 'GET',
@@ -48,21 +49,6 @@ export function dataRoutes(ctx: Context, parts: HostParts, history: ResourceHist
       path: '/api/console/config',
       access: needs('ADMIN'),
       handler: () => ({ body: { config: maskedConfig(ctx.config, ctx.redactor) } }),
-    },
-    {
-      method: 'POST',
-      path: '/api/console/providers/:name/reset',
-      access: needs('ADMIN'),
-      handler: ({ params }) => {
-        const client = parts.llm;
-        const p = client?.chain.find((x) => x.name === params.name);
-        if (!client || !p) throw new NxsError('NXS_ERR_NOT_FOUND', `no provider named ${params.name}; see: nxs providers ls`);
-        // Ends the cooldown as a success would: the breaker closes and the next call tries the provider.
-        const h = client.health.get(p.name);
-        client.health.set({ ...h, state: 'closed', failures: 0, opens: 0, openUntil: 0 });
-        ctx.log.info({ provider: p.name }, 'provider cooldown reset from the console');
-        return { body: { provider: client.views().find((v) => v.name === p.name) ?? null } };
-      },
     },
     {
       method: 'GET',

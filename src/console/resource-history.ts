@@ -1,6 +1,6 @@
 import { cpus, freemem, totalmem } from 'node:os';
-import { statfs } from 'node:fs/promises';
 import type { Clock, TimerHandle } from '../core/clock.ts';
+import { readDiskSpace } from '../detect/disk-space.ts';
 
 export interface ResourceReading {
   /** The whole box's CPU busy share since the previous reading (the first: since the box booted). */
@@ -57,7 +57,7 @@ export class ResourceHistory {
   }
 }
 
-/** Reads the box: os counters for CPU and memory, statfs of `dataDir` for disk. */
+/** Reads the box: os counters for CPU and memory, the disk under `dataDir` (readDiskSpace). */
 export function boxReader(dataDir: string): () => Promise<ResourceReading> {
   let last = { busy: 0, total: 0 };
   return async () => {
@@ -72,8 +72,8 @@ export function boxReader(dataDir: string): () => Promise<ResourceReading> {
     last = { busy, total };
     let disk: { used: number; total: number } | null = null;
     try {
-      const st = await statfs(dataDir);
-      disk = { used: (st.blocks - st.bfree) * st.bsize, total: st.blocks * st.bsize };
+      const space = await readDiskSpace(dataDir);
+      disk = { used: space.usedBytes, total: space.totalBytes };
     } catch {
       // The data folder's filesystem is gone: the chart shows no disk line; the store says why, louder.
     }

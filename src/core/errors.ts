@@ -1,4 +1,4 @@
-// Errors carry codes. Every code lives in one registry (error-registry.ts) with
+// Errors carry codes. Every code lives in one registry (src/error-registry.ts) with
 // the CLI exit code and HTTP status it maps to, so callers branch on `err.code`
 // and never on message text. A test checks every code is documented in README.
 

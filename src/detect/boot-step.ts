@@ -1,4 +1,5 @@
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
+import { tierCollector } from '../metrics/collectors/tier.ts';
 import type { Context } from '../core/context.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { TierName } from '../config/schema.ts';
@@ -24,11 +25,12 @@ export interface DetectStepOptions {
 }
 
 /**
- * First boot step: measure the box (local probes only: readiness never waits
- * on the network), choose and apply the tier, then start the network probes
- * and the resource monitor in the background.
+ * Boot step `detect` (after systemd and metrics, before the parts that size
+ * themselves by the tier): measure the box (local probes only: readiness never
+ * waits on the network), choose and apply the tier, then start the network
+ * probes and the resource monitor in the background. Gives `detect`.
  */
-export function makeDetectStep(opts: DetectStepOptions = {}): BootStep {
+export function makeDetectStep(opts: DetectStepOptions = {}): BootStep<object, { detect: DetectHandle }> {
   return {
     name: 'detect',
     async start(ctx, parts) {
@@ -127,7 +129,7 @@ export function makeDetectStep(opts: DetectStepOptions = {}): BootStep {
         assertDiskRoom: diskRoomGuard(monitor, () => ctx.profile.current.diskFloorBytes),
         monitor,
       };
-      parts.detect = handle;
+      parts.metrics.registry.onCollect(tierCollector(parts.metrics, () => ctx.profile.current.tier, () => choice.tier));
       parts.status.set('detect', () => ({
         tier: ctx.profile.current.tier,
         detected_tier: choice.tier,
@@ -139,6 +141,7 @@ export function makeDetectStep(opts: DetectStepOptions = {}): BootStep {
         facts,
       }));
       monitor.start();
+      return { detect: handle };
     },
   };
 }
@@ -158,4 +161,4 @@ async function watchTarget(reader: PressureReader, root: string): Promise<string
   return file === null ? null : root === '/' ? file : `${root}${file}`;
 }
 
-export const detectStep: BootStep = makeDetectStep();
+export const detectStep = makeDetectStep();

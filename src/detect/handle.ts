@@ -4,7 +4,7 @@ import type { Facts, NetworkProbeFacts } from './facts.ts';
 import type { TierChoice } from './select-tier.ts';
 import type { ResourceMonitor } from './monitor.ts';
 
-/** What the detect step leaves on `parts.detect` for the parts that start after it. */
+/** What the detect step gives the parts that start after it (`detect`). */
 export interface DetectHandle {
   /** The latest facts; the network ones appear when their probes finish. */
   facts(): Facts;

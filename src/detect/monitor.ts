@@ -38,6 +38,7 @@ export class ResourceMonitor {
   private again = false;
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
+  private lastDiskFreeBytes: number | null = null;
   private readonly d: MonitorDeps;
 
   constructor(deps: MonitorDeps) {
@@ -90,6 +91,14 @@ export class ResourceMonitor {
     return this.state.diskLow;
   }
 
+  /**
+   * Free bytes under the data folder at the last look (null before the first, or when it could not be
+   * read). Parts that weigh work against free disk read this rather than a statfs of their own.
+   */
+  diskFreeBytes(): number | null {
+    return this.lastDiskFreeBytes;
+  }
+
   private async loop(): Promise<void> {
     try {
       do {
@@ -102,6 +111,7 @@ export class ResourceMonitor {
           break;
         }
         if (this.stopped) return;
+        this.lastDiskFreeBytes = reading.diskFreeBytes;
         const { state, actions } = decideMonitor(this.state, reading, this.d.clock.now(), { policy: this.d.policy, diskFloorBytes: this.d.profile.current.diskFloorBytes });
         this.state = state;
         for (const a of actions) this.apply(a);

@@ -1,10 +1,10 @@
-import { statfs } from 'node:fs/promises';
 import type { TierName } from '../config/schema.ts';
 import { readText } from './probe.ts';
 import { readCgroupChain, readCgroupPlacement, type CgroupPlacement } from './probes/cgroup.ts';
 import { probeMemory } from './probes/memory.ts';
 import type { PressureReading } from './monitor-decision.ts';
 import type { TierPolicy } from './tier-policy.ts';
+import { readDiskSpace } from './disk-space.ts';
 
 /** Seed 000 §11: the most RAM nxs itself may hold in each tier. */
 export const RSS_BUDGET_MB: Readonly<Record<TierName, number>> = { minimal: 512, standard: 1536, full: 3072 };
@@ -67,8 +67,7 @@ export class PressureReader {
 
     let diskFreeBytes: number | null = null;
     try {
-      const st = await statfs(this.src.dataDir);
-      diskFreeBytes = st.bavail * st.bsize;
+      diskFreeBytes = (await readDiskSpace(this.src.dataDir)).freeBytes;
     } catch {
       // The data folder vanished or its filesystem is gone: the store will say so louder.
     }

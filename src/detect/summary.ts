@@ -1,4 +1,4 @@
-import { formatBytes } from '../cli/output.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { isProbeError, type Facts, type LocalFacts, type NetworkProbeFacts, type Probed } from './facts.ts';
 
 /** One line per probe, for the boot log and the CLI table. */

@@ -2,7 +2,6 @@ import { readdirSync, statSync, rmSync, readFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path';
 import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
 import type { Context } from '../core/context.ts';
-import type { HostParts } from '../boot/parts.ts';
 import type { Supervisor } from '../supervisor/types.ts';
 import type { CheckpointManager } from '../checkpoints/manager.ts';
 import { applyReload, describeReload } from '../config/reload.ts';
@@ -15,10 +14,16 @@ import type { DoctorActions } from './types.ts';
 const OUR_TEMP = /^\.(ckpt-|restore-)|^\..*\.tmp$/;
 const STALE_MS = 10 * 60_000;
 
+/** The parts the real fixes act on, when the host runs them (both start before the doctor). */
+export interface ActionParts {
+  supervisor?: Supervisor;
+  checkpoints?: CheckpointManager;
+}
+
 /** The real fixes, wired to the parts on the host. Tests inject their own. */
-export function hostActions(ctx: Context, parts: HostParts): DoctorActions {
+export function hostActions(ctx: Context, parts: ActionParts): DoctorActions {
   const supervisor = (): Supervisor => {
-    const s = parts.supervisor as Supervisor | undefined;
+    const s = parts.supervisor;
     if (!s) throw new NxsError('NXS_ERR_CHECKPOINT_UNAVAILABLE', 'the supervisor is not running on this host');
     return s;
   };
@@ -53,7 +58,7 @@ export function hostActions(ctx: Context, parts: HostParts): DoctorActions {
       return `tier changed from ${from} to ${String(tier)}`;
     },
     restore_checkpoint: async ({ checkpointId }) => {
-      const mgr = parts.checkpoints as CheckpointManager | undefined;
+      const mgr = parts.checkpoints;
       if (!mgr) throw new NxsError('NXS_ERR_CHECKPOINT_UNAVAILABLE', 'checkpoints are not running on this host');
       const r = await mgr.restoreAgent(String(checkpointId), 'doctor');
       return `restored checkpoint ${String(checkpointId)} as agent ${r.agent_id}`;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NxsError, errorMessage } from '../core/errors.ts';
 import type { Context } from '../core/context.ts';
-import { listBoots, readBootLog } from '../boot/boot-log.ts';
+import { listBoots, readBootLog } from '../store/boot-records.ts';
 import { diagnose, isSuppressed, bootLogFinding, RULES, WATCHED_EVENTS } from './rules.ts';
 import { insertDiagnosis, updateDiagnosis, getDiagnosis, listDiagnoses, lastSeenMap } from './diagnosis-store.ts';
 import { TIERS, type TierName } from '../config/schema.ts';

@@ -90,16 +90,33 @@ export const channelDownRule: Rule = (e) => {
   return { rule: 'channel-down', subject: `channel:${channel}`, severity: 'warning', summary: `channel ${channel} failed ${failures} deliveries in a row (${error}); replies are kept and retried; check its address, token and network`, fix: { kind: 'none', args: {} } };
 };
 
-// Survival mode entered: every provider is down. Provider rules handle each provider; this records the
-// host-level outage once per cooldown so it shows in the doctor's list with the reason.
-export const assistantSurvivalRule: Rule = (e) => {
-  if (e.name !== 'assistant.survival') return null;
+// Every provider is down. Two parts say so: the fallback client (alert NXS_ERR_PROVIDERS_EXHAUSTED, also on a
+// host with no assistant) and the assistant entering survival mode (assistant.survival, also after a restart
+// that finds messages still deferred). One outage is one diagnosis: both map to this rule and subject, so the
+// second is within the cooldown of the first (two critical diagnoses for one outage were issue 16's).
+export const providersExhaustedRule: Rule = (e) => {
+  const fromClient = e.name === 'alert' && field(e.payload, 'code') === ALERT_CODES.providersExhausted;
   const p = (typeof e.payload === 'object' && e.payload ? e.payload : {}) as Record<string, unknown>;
-  if (p.active !== true) return null;
-  return { rule: 'assistant-survival', subject: 'assistant', severity: 'critical', summary: `the assistant entered survival mode: ${field(e.payload, 'reason') ?? 'every provider is down'}; messages are kept and answered when a provider returns; check providers and network`, fix: { kind: 'none', args: {} } };
+  const fromAssistant = e.name === 'assistant.survival' && p.active === true;
+  if (!fromClient && !fromAssistant) return null;
+  const what = fromAssistant ? `the assistant entered survival mode: ${field(e.payload, 'reason') ?? 'every provider is down'}` : `every LLM provider failed: ${field(e.payload, 'message') ?? ''}`;
+  return { rule: 'providers-exhausted', subject: 'providers', severity: 'critical', summary: `${what}; cached answers or deferral meanwhile, messages are kept and answered when a provider returns; check providers and network`, fix: { kind: 'none', args: {} } };
 };
 
-const OWN_RULE_CODES = new Set(['agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog', 'NXS_ERR_CHANNEL_DOWN', 'NXS_ERR_PROVIDERS_EXHAUSTED']);
+/**
+ * The alert codes the rules match, each the registered code its emitter passes (a test checks every one
+ * is emitted somewhere in src/ and documented). Only exact codes: no pattern over names.
+ */
+export const ALERT_CODES = {
+  providersExhausted: 'NXS_ERR_PROVIDERS_EXHAUSTED',
+  identityDamaged: 'NXS_ERR_IDENTITY_DAMAGED',
+  // These mirror an event that has its own rule (agent.crash_loop, provider.credential_expired, channel.down):
+  agentParked: 'NXS_ERR_AGENT_PARKED',
+  credentialRefused: 'NXS_ERR_PROVIDER_CREDENTIAL_REFUSED',
+  channelDown: 'NXS_ERR_CHANNEL_DOWN',
+} as const;
+
+const MIRRORS_A_RULED_EVENT: ReadonlySet<string> = new Set([ALERT_CODES.agentParked, ALERT_CODES.credentialRefused, ALERT_CODES.channelDown, ALERT_CODES.providersExhausted]);
 
 export const alertRule: Rule = (e) => {
   if (e.name !== 'alert') return null;
@@ -108,16 +125,15 @@ export const alertRule: Rule = (e) => {
   const message = field(e.payload, 'message') ?? '';
   const severity = field(e.payload, 'severity');
   // Events with their own rule also raise an alert; diagnose them once, by their rule.
-  if (source === 'doctor' || OWN_RULE_CODES.has(code)) return null;
-  if (source === 'identity' || /identity/i.test(code)) {
+  if (source === 'doctor' || MIRRORS_A_RULED_EVENT.has(code)) return null;
+  if (code === ALERT_CODES.identityDamaged) {
     return { rule: 'identity-damaged', subject: 'host:identity', severity: 'critical', summary: `identity files need attention: ${message}; reinstall the shipped ones`, fix: { kind: 'change_identity', args: {} } };
   }
-  if (/config/i.test(code)) return { rule: 'config-alert', subject: `config:${code}`, severity: 'warning', summary: `${source}: ${message}; reloading config`, fix: { kind: 'reload_config', args: {} } };
   if (severity !== 'critical') return null;
   return { rule: 'critical-alert', subject: `${source}:${code}`, severity: 'critical', summary: `${source}: ${message}`, fix: { kind: 'none', args: {} } };
 };
 
-export const RULES: readonly Rule[] = [crashLoopRule, providerDownRule, credentialExpiredRule, diskLowRule, memoryPressureRule, queueBacklogRule, channelDownRule, assistantSurvivalRule, alertRule];
+export const RULES: readonly Rule[] = [crashLoopRule, providerDownRule, credentialExpiredRule, diskLowRule, memoryPressureRule, queueBacklogRule, channelDownRule, providersExhaustedRule, alertRule];
 
 export const WATCHED_EVENTS = ['alert', 'agent.crash_loop', 'provider.credential_expired', 'provider.down', 'disk.low', 'memory.pressure', 'queue.backlog', 'channel.down', 'assistant.survival'] as const;
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { SecretRedactor } from '../core/secrets-redactor.ts';
 import { NxsError, errorMessage, systemErrorCode } from '../core/errors.ts';
-import { httpStatusFor } from '../core/error-registry.ts';
+import { httpStatusFor } from '../error-registry.ts';
 import { hasCapability } from '../core/capabilities.ts';
 import { bearerToken, type TokenAuthority } from './auth.ts';
 import type { Router } from './router.ts';

@@ -1,4 +1,4 @@
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
 import { planSystemdNotify } from './sd-notify-plan.ts';
 import { SystemdNotifier } from './sd-notifier.ts';
 
@@ -16,13 +16,13 @@ export interface SystemdStepOptions {
  * else NOTIFY_SOCKET is unset and this step does nothing at all. It runs first
  * so the watchdog is armed while the later steps start.
  */
-export function systemdNotifyStep(opts: SystemdStepOptions = {}): BootStep {
+export function systemdNotifyStep(opts: SystemdStepOptions = {}): BootStep<object, { systemd?: SystemdNotifier }> {
   return {
     name: 'systemd',
     start(ctx, parts) {
       const pid = opts.pid ?? process.pid;
       const plan = planSystemdNotify(ctx.env, pid);
-      if (!plan.enabled) return;
+      if (!plan.enabled) return {};
       if (plan.watchdogNote) ctx.log.warn({ part: 'systemd' }, plan.watchdogNote);
       const notifier = new SystemdNotifier({
         clock: ctx.clock,
@@ -43,10 +43,10 @@ export function systemdNotifyStep(opts: SystemdStepOptions = {}): BootStep {
         await notifier.close();
       });
       parts.status.set('systemd', () => notifier.status());
-      parts.systemd = notifier;
       ctx.log.debug({ part: 'systemd', watchdogPingMs: plan.pingEveryMs ?? null }, 'notifying systemd through systemd-notify');
+      return { systemd: notifier };
     },
   };
 }
 
-export const systemdStep: BootStep = systemdNotifyStep();
+export const systemdStep = systemdNotifyStep();

@@ -1,38 +1,28 @@
-import type { BootStep } from '../boot/steps.ts';
-import { HostMetrics } from './host-metrics.ts';
+import type { BootStep } from '../boot/boot-step.ts';
 import { countBusEvents } from './bus-counters.ts';
 import { metricsRoute } from './route.ts';
 import { startMetricsListener } from './listener.ts';
 import { runtimeCollector } from './collectors/runtime.ts';
-import { tierCollector } from './collectors/tier.ts';
-import { queueCollector } from './collectors/queue.ts';
-import { providersCollector } from './collectors/providers.ts';
-import { agentsCollector } from './collectors/agents.ts';
 import { checkpointsCollector } from './collectors/checkpoints.ts';
-import { assistantCollector } from './collectors/assistant.ts';
 
 /**
  * Boot step `metrics` (early, so it counts what the later steps announce): the event-bus
- * counters, the scrape-time collectors (each reads its part off `parts` when a scrape comes,
- * so parts that start later are seen), `GET /metrics`, and the optional loopback listener.
- * The metric families themselves are made by the composition root (`parts.metrics`): the HTTP
- * server and the parts' observers hold them before any step runs.
+ * counters, the collectors of what belongs to no part (the runtime, the checkpoints table),
+ * `GET /metrics`, and the optional loopback listener. The metric families themselves are made
+ * by the composition root (`parts.metrics`): the HTTP server and the parts' observers hold them
+ * before any step runs, and each part registers its own scrape-time collector when it starts
+ * (detect the tier, queue, providers, supervisor, assistant).
  */
 export const metricsStep: BootStep = {
   name: 'metrics',
   async start(ctx, parts) {
-    const m = (parts.metrics ??= new HostMetrics(ctx.version));
+    const m = parts.metrics;
     const cfg = ctx.config.metrics;
     const offBus = countBusEvents(ctx.events, m);
     ctx.lifecycle.onStop('metrics-events', offBus);
     const r = m.registry;
     r.onCollect(runtimeCollector(m));
-    r.onCollect(tierCollector(m, () => ctx.profile.current.tier, () => parts.detect?.choice.tier));
-    r.onCollect(queueCollector(m, ctx.db, ctx.clock, () => parts.queue));
-    r.onCollect(providersCollector(m, () => ctx.clock.now(), () => parts.llm));
-    r.onCollect(agentsCollector(m, () => parts.supervisor));
     r.onCollect(checkpointsCollector(m, ctx.db));
-    r.onCollect(assistantCollector(m, ctx.db, () => parts.assistant));
     if (cfg.enabled) parts.routes.push(metricsRoute(m, ctx.log));
     let listenUrl: string | null = null;
     if (cfg.listen) {

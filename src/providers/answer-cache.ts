@@ -9,6 +9,12 @@ import { scrubStrings, type TextScrubber } from '../core/secrets-redactor.ts';
  * tools, response_format and the sampling fields that change an answer) to
  * the last answer a provider gave. Bounded: the least recently used go first.
  */
+/** An earlier whole answer to the same request, and who gave it. */
+export interface CachedAnswer {
+  completion: ChatCompletion;
+  provider: string;
+}
+
 export class AnswerCache {
   private readonly db: Db;
   private readonly max: number;
@@ -46,7 +52,7 @@ export class AnswerCache {
     return this.stmts;
   }
 
-  get(req: ChatRequest): { completion: ChatCompletion; provider: string } | null {
+  get(req: ChatRequest): CachedAnswer | null {
     if (this.max === 0) return null;
     this.flush();
     const key = cacheKey(req);

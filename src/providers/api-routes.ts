@@ -4,19 +4,32 @@ import { anyToken, needs, ownerScoped, type Route } from '../http/route.ts';
 import { seesAll } from '../http/ownership.ts';
 import type { FallbackClient } from './client.ts';
 import type { UsageRow, UsageStore } from './usage-store.ts';
+import type { LatencyWindows } from './latency-window.ts';
 
 /** The longest window GET /api/providers/usage reads (a year and a day). */
 const MAX_USAGE_DAYS = 366;
 
-/** nxs's own view of the chain: `nxs providers ls|test|usage` through the running host. */
-export function providerApiRoutes(d: { ctx: Context; client: FallbackClient; usage: UsageStore }): Route[] {
+/** nxs's own view of the chain: `nxs providers ls|test|usage` through the running host, and the console's cooldown reset. */
+export function providerApiRoutes(d: { ctx: Context; client: FallbackClient; usage: UsageStore; latency: LatencyWindows }): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/providers',
-      access: anyToken('what nxs providers ls shows: names, states and the mode, never keys'),
+      access: anyToken('what nxs providers ls shows: names, states, latencies and the mode, never keys'),
       beforeReady: true,
-      handler: () => ({ body: { mode: d.client.mode(), providers: d.client.views() } }),
+      // latency: p50/p95 of the provider's last answered attempts (latency-window.ts), null before its first answer.
+      handler: () => ({ body: { mode: d.client.mode(), providers: d.client.views().map((v) => ({ ...v, latency: d.latency.summary(v.name) })) } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/providers/:name/reset',
+      access: needs('ADMIN'),
+      handler: ({ params, principal }) => {
+        const name = params.name!;
+        if (!d.client.resetCooldown(name)) throw new NxsError('NXS_ERR_NOT_FOUND', `no provider named ${name}; see: nxs providers ls`);
+        d.ctx.log.info({ provider: name, by: principal?.id }, 'provider cooldown reset by the operator: its breaker is closed');
+        return { body: { provider: d.client.views().find((v) => v.name === name) ?? null } };
+      },
     },
     {
       method: 'POST',

@@ -1,4 +1,4 @@
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
 import type { Context } from '../core/context.ts';
 import type { JobQueue } from '../queue/types.ts';
 import { createFallbackClient } from './create-client.ts';
@@ -7,8 +7,11 @@ import { doorRoutes } from './door.ts';
 import { embeddingsRoute } from './door-embeddings.ts';
 import { DoorQuota } from './door-quota.ts';
 import { UsageStore } from './usage-store.ts';
-import { NO_DOOR_LIMITS } from '../supervisor/token-limits.ts';
+import { NO_DOOR_LIMITS, type DoorLimits, type UseDoorLimits } from '../supervisor/token-limits.ts';
+import { providersCollector } from '../metrics/collectors/providers.ts';
 import { providerApiRoutes } from './api-routes.ts';
+import { LatencyWindows } from './latency-window.ts';
+import { observeAll } from './observer.ts';
 import { wireDeferred } from './deferred.ts';
 import { probeLocalServer, localProviderSpec, type LocalServer } from './local-probe.ts';
 import { localServersFromFacts } from './local-from-facts.ts';
@@ -16,48 +19,45 @@ import { localModelFirst } from '../detect/local-preference.ts';
 import type { DetectHandle } from '../detect/handle.ts';
 
 /**
- * Boot step `providers`: the fallback client on `parts.llm`, the /v1 door,
- * /api/providers, status and readiness. Local servers are probed in the
- * background (readiness never waits on the network); deferred requests are
- * wired to the queue once the host is ready (the queue may start later).
+ * Boot step `providers`: the fallback client, the /v1 door, /api/providers,
+ * status and readiness. Local servers are probed in the background (readiness
+ * never waits on the network); deferred requests are wired to the queue when
+ * there is one. Gives `llm` and `useDoorLimits` (the tokens, made by the
+ * supervisor step after this one, bound the door through it).
  */
-export const providersStep: BootStep = {
+export const providersStep: BootStep<{ queue?: JobQueue; detect?: DetectHandle }, { llm: FallbackClient; useDoorLimits: UseDoorLimits }> = {
   name: 'providers',
   start(ctx, parts) {
-    const client = createFallbackClient(ctx, parts.metrics ? { observer: parts.metrics.providers } : {});
-    parts.llm = client;
+    // Each provider's recent latencies for /api/providers, fed beside the metrics from the same attempts.
+    const latency = new LatencyWindows();
+    const client = createFallbackClient(ctx, { observer: observeAll(parts.metrics.providers, latency.observer) });
     ctx.lifecycle.onStop('providers', () => client.close());
-    const queue = (): JobQueue | undefined => parts.queue as JobQueue | undefined;
+    parts.metrics.registry.onCollect(providersCollector(parts.metrics, () => ctx.clock.now(), () => client));
+    const queue = parts.queue;
     const usage = new UsageStore(ctx.db, ctx.clock, { onError: (err) => ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not record LLM usage') });
     ctx.lifecycle.onStop('providers-usage', () => usage.flush());
-    // Tokens are made by the supervisor step, after this one: their limits are looked up per request.
-    const quota = new DoorQuota({ clock: ctx.clock, log: ctx.log, usage, limitsOf: (id) => parts.tokens?.doorLimits(id) ?? NO_DOOR_LIMITS });
+    // Tokens are made by the supervisor step, after this one: until it hands their limits over, none apply.
+    let tokenLimits: (id: string) => DoorLimits = () => NO_DOOR_LIMITS;
+    const quota = new DoorQuota({ clock: ctx.clock, log: ctx.log, usage, limitsOf: (id) => tokenLimits(id) });
     const door = { ctx, client, queue, quota };
-    parts.routes.push(...doorRoutes(door, [embeddingsRoute(door)]), ...providerApiRoutes({ ctx, client, usage }));
+    parts.routes.push(...doorRoutes(door, [embeddingsRoute(door)]), ...providerApiRoutes({ ctx, client, usage, latency }));
     parts.status.set('providers', () => statusOf(client));
     parts.readiness.set('llm', () => ({ mode: client.mode(), providers: client.chain.length }));
     if (client.chain.length === 0) ctx.log.warn('no LLM providers configured: local servers (if found) and the emergency cache only');
 
-    let stopDeferred: (() => void) | null = queue() ? wireDeferred(ctx, client, queue()!) : null;
-    const offReady = ctx.events.on('host.ready', () => {
-      const q = queue();
-      if (q && !stopDeferred) stopDeferred = wireDeferred(ctx, client, q);
-    });
-    ctx.lifecycle.onStop('providers-deferred', () => {
-      offReady();
-      stopDeferred?.();
-    });
+    if (queue) ctx.lifecycle.onStop('providers-deferred', wireDeferred(ctx, client, queue));
     // undici loads at the first provider call (transport.ts), not at boot: a host with no
     // provider to call, or none called yet, never pays its ~5 MB of RSS and its load time.
     const detect = parts.detect;
     // enabled_if reads detection's latest facts on every call (network facts join when their probes answer).
     if (detect) client.useFacts(() => detect.facts());
     void findLocalServers(ctx, detect, client).catch((err: unknown) => ctx.log.error({ err: String(err) }, 'adding local LLM servers failed'));
+    return { llm: client, useDoorLimits: (limitsOf) => void (tokenLimits = limitsOf) };
   },
 };
 
 /**
- * Local LLM servers join the chain from detection's facts (parts.detect, once
+ * Local LLM servers join the chain from detection's facts (the detect step's, once
  * its background probes answer); nxs probes by itself only when detection is
  * absent or has no answer. `llm_client.local_probe: []` turns both off.
  */

@@ -1,5 +1,6 @@
 // A circuit breaker per provider, as pure transitions over a plain record so
 // the record can live in the store and every decision is a table test.
+import { backoffDelay } from '../core/backoff.ts';
 
 export interface ProviderHealth {
   name: string;
@@ -33,8 +34,9 @@ export function availability(h: ProviderHealth, now: number): 'usable' | 'restin
   return now >= h.openUntil ? 'probe' : 'resting';
 }
 
+/** The n-th opening rests the provider base * 2^(n-1), capped; no jitter: one breaker, nothing to spread. */
 export function cooldownFor(opens: number, p: BreakerPolicy): number {
-  return Math.min(p.cooldownMaxMs, p.cooldownBaseMs * 2 ** Math.max(0, opens - 1));
+  return backoffDelay(opens - 1, { baseMs: p.cooldownBaseMs, maxMs: p.cooldownMaxMs });
 }
 
 export function recordSuccess(h: ProviderHealth, now: number): ProviderHealth {

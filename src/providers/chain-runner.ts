@@ -200,7 +200,7 @@ async function tryProvider<T>(deps: RunnerDeps, p: ProviderSpec, cred: ResolvedC
         const message = `${p.name} refused its credential (${cred.source}); it is skipped until the credential changes (nxs secrets set ${p.credential.secret})`;
         deps.log.warn({ provider: p.name, source: cred.source }, message);
         deps.events.emit('provider.credential_expired', { provider: p.name, source: cred.source });
-        deps.events.emit('alert', { source: 'providers', code: 'provider.credential_expired', message, severity: p.optional ? 'info' : 'warning' });
+        deps.events.emit('alert', { source: 'providers', code: 'NXS_ERR_PROVIDER_CREDENTIAL_REFUSED', message, severity: p.optional ? 'info' : 'warning' });
       } else if (d.cooldownMs !== undefined) {
         health.set(recordRateLimit(cur, clock.now(), d.cooldownMs, d.reason));
         deps.rateLimited.set(p.name, clock.now() + d.cooldownMs);

@@ -1,5 +1,6 @@
 // What to do after a provider call fails. Pure: the failure, the attempt
 // number and the time left in; a decision out. The client does the I/O.
+import { backoffDelay } from '../core/backoff.ts';
 
 export type ProviderFailure =
   | { kind: 'http'; status: number; retryAfterMs?: number | undefined; errorCode?: string | undefined; errorType?: string | undefined; errorParam?: string | undefined; message?: string | undefined; headers?: Record<string, string> | undefined }
@@ -34,10 +35,9 @@ export interface ClassifyInput {
 export const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 10_000;
 const BACKOFF_CAP_MS = 10_000;
 
-/** Exponential backoff with "equal jitter": half fixed, half random, so retries spread but never collapse to 0. */
+/** Retries of one provider: doubling from `retry_base_ms`, capped, with "equal jitter" (spread, never collapsing to 0). */
 export function backoffMs(attempt: number, baseMs: number, random: number, capMs = BACKOFF_CAP_MS): number {
-  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + (exp / 2) * random);
+  return backoffDelay(attempt - 1, { baseMs, maxMs: capMs, jitter: 'equal' }, random);
 }
 
 const TRANSIENT_NETWORK = new Set([

@@ -13,7 +13,7 @@ import { exhaustedError } from './exhausted.ts';
 import type { ClientSettings } from './config.ts';
 import { Transport } from './transport.ts';
 import { HealthStore } from './health-store.ts';
-import { AnswerCache } from './answer-cache.ts';
+import { AnswerCache, type CachedAnswer } from './answer-cache.ts';
 import { availability, cooldownFor, credentialStillRefused } from './breaker.ts';
 import { callChat } from './chat-call.ts';
 import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
@@ -110,6 +110,21 @@ export class FallbackClient implements LlmClient {
     this.recovery.reschedule(this.health, this.isDegraded());
   }
 
+  /**
+   * The operator ends a provider's cooldown (POST /api/providers/:name/reset): its breaker closes as
+   * after a success, so it is tried again (by the next call, or by the recovery probe when a provider
+   * below it has become the sticky one). The last error stays for the record; a refused
+   * credential stays refused (only a changed key clears that). False for an unknown name.
+   */
+  resetCooldown(name: string): boolean {
+    if (!this.chainList.some((c) => c.name === name)) return false;
+    const h = this.health.get(name);
+    this.health.set({ ...h, state: 'closed', failures: 0, opens: 0, openUntil: 0 });
+    // The chain may be whole again (the probe timer goes) or still below its top (the probe stays).
+    this.recovery.reschedule(this.health, this.isDegraded());
+    return true;
+  }
+
   /** Detection's facts, read on each call for `enabled_if` (parts.detect.facts). */
   useFacts(facts: () => Partial<Facts> | undefined): void {
     this.facts = facts;
@@ -155,12 +170,8 @@ export class FallbackClient implements LlmClient {
       observeAttempts(this.deps.observer, err instanceof ChainExhausted ? err.attempts : attemptsOf(err));
       if (!(err instanceof ChainExhausted)) throw err;
       const e = exhaustedError(err);
-      this.exhaustedOn(route, e);
-      const hit = this.cache.get(req);
-      if (hit) {
-        this.deps.log.warn({ provider: hit.provider }, 'every provider failed; answering from the emergency cache');
-        return { completion: { ...hit.completion, nxs_cached: true }, provider: hit.provider, model: hit.completion.model, cached: true, attempts: err.attempts };
-      }
+      const hit = this.emergencyAnswer(route, e, req);
+      if (hit) return { completion: { ...hit.completion, nxs_cached: true }, provider: hit.provider, model: hit.completion.model, cached: true, attempts: err.attempts };
       throw e;
     }
   }
@@ -192,7 +203,7 @@ export class FallbackClient implements LlmClient {
       settings: this.deps.settings,
       route: (model) => controlledRoute(this.route(model), opts.control),
       onWin: (p) => this.succeeded(p, steers(opts)),
-      onExhausted: (route, e) => this.exhaustedOn(route, e),
+      onExhausted: (route, e, req) => this.emergencyAnswer(route, e, req),
       cache: this.cache,
       log: this.deps.log,
     }, req, budgeted(opts));
@@ -212,6 +223,18 @@ export class FallbackClient implements LlmClient {
    */
   private exhaustedOn(route: ModelRoute, e: NxsError): void {
     if (route.whole && e.details?.cause !== 'context_length') this.exhausted();
+  }
+
+  /**
+   * The one emergency fallback, for `chat` and `stream` alike: the route is exhausted (emergency mode is
+   * decided), and an earlier whole answer to the same request is the answer, if the cache has one.
+   * Callers above the client (the assistant) do not call again to reach it.
+   */
+  private emergencyAnswer(route: ModelRoute, e: NxsError, req: ChatRequest): CachedAnswer | null {
+    this.exhaustedOn(route, e);
+    const hit = this.cache.get(req);
+    if (hit) this.deps.log.warn({ provider: hit.provider }, 'every provider failed; answering from the emergency cache');
+    return hit;
   }
 
   /** A tiny request to one provider (nxs providers test, recovery probes). */
@@ -297,7 +320,7 @@ export class FallbackClient implements LlmClient {
   private exhausted(): void {
     if (!this.emergency) {
       this.deps.log.error('every LLM provider failed: emergency mode (cached answers, deferred requests)');
-      this.deps.events.emit('alert', { source: 'providers', code: 'providers.exhausted', message: 'every LLM provider failed; answering from the cache or deferring', severity: 'critical' });
+      this.deps.events.emit('alert', { source: 'providers', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: 'every LLM provider failed; answering from the cache or deferring', severity: 'critical' });
     }
     this.emergency = true;
     this.recovery.enterEmergency();

@@ -1,5 +1,5 @@
 import type { NxsError } from '../core/errors.ts';
-import { httpStatusFor } from '../core/error-registry.ts';
+import { httpStatusFor } from '../error-registry.ts';
 import { ERROR_CODE_HEADER } from '../http/respond.ts';
 
 /** OpenAI's error object, as every OpenAI client parses it. */

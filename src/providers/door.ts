@@ -24,8 +24,8 @@ export const DEFER_HEADER = 'x-nxs-defer';
 export interface DoorDeps {
   ctx: Context;
   client: FallbackClient;
-  /** The durable queue, when the queue step has run (looked up per request: it may start after this step). */
-  queue: () => JobQueue | undefined;
+  /** The durable queue, when the host runs the queue step (it starts before the providers step). */
+  queue: JobQueue | undefined;
   /** Door tokens' bounds and the usage they are counted against (door-quota.ts). */
   quota: DoorQuota;
 }
@@ -90,7 +90,7 @@ export function doorRoutes(d: DoorDeps, more: readonly Route[] = []): Route[] {
           if (!mayRead(principal!, done.createdBy)) throw missing();
           return { body: done.completion, headers: { 'x-nxs-provider': done.provider } };
         }
-        const job = d.queue()?.get(id);
+        const job = d.queue?.get(id);
         if (!job || job.queue !== 'llm.deferred' || !mayRead(principal!, job.createdBy)) throw missing();
         return { status: 202, body: deferredBody(id, job.state === 'dead' ? 'failed' : 'deferred', job.state === 'dead' ? `gave up: ${job.lastError ?? 'unknown'}` : 'still waiting for a provider') };
       },
@@ -184,7 +184,7 @@ function chatCompletions(d: DoorDeps, r: RouteRequest): Promise<RouteResult> {
  * provider is down; every other caller gets the error (an SDK raises it; nothing is queued behind its back).
  */
 function deferIfAsked(d: DoorDeps, r: RouteRequest, body: ChatRequest, err: unknown): RouteResult {
-  const queue = d.queue();
+  const queue = d.queue;
   if (!isNxsError(err) || err.code !== 'NXS_ERR_PROVIDERS_EXHAUSTED' || err.details?.cause === 'context_length' || !queue || !wantsDeferral(r)) throw err;
   const job = deferRequest(queue, body, r.principal!.id);
   d.ctx.log.warn({ job: job.id }, 'every provider failed; request deferred to the queue as the caller asked');

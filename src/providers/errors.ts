@@ -3,6 +3,7 @@ import { EXIT, type ErrorTable } from '../core/errors.ts';
 /** Codes owned by src/providers. Each is documented in README.md's error table. */
 export const PROVIDERS_ERRORS = {
   NXS_ERR_PROVIDERS_EXHAUSTED: { exit: EXIT.UPSTREAM, http: 503, summary: 'Every LLM provider in the chain failed and no cached answer fits.' },
+  NXS_ERR_PROVIDER_CREDENTIAL_REFUSED: { exit: EXIT.UPSTREAM, http: 502, summary: 'A provider refused its credential (HTTP 401 or 403); it is skipped until the credential changes (nxs secrets set).' },
   NXS_ERR_PROVIDER_REJECTED: { exit: EXIT.UPSTREAM, http: 400, summary: 'A provider refused the request itself (a 4xx other than auth, rate limit or context length); retrying cannot help.' },
   NXS_ERR_PROVIDER_ABORTED: { exit: EXIT.FAILURE, http: 499, summary: 'The caller cancelled the LLM call.' },
   NXS_ERR_STREAM_INCOMPLETE: { exit: EXIT.UPSTREAM, http: 502, summary: 'A streamed answer was cut mid-way and could not be finished on another provider.' },

@@ -16,6 +16,17 @@ export interface ProviderObserver {
   tokens(provider: string, input: number, output: number): void;
 }
 
+/** One observer that tells each of `observers` in turn (the host's metrics and the latency window). */
+export function observeAll(...observers: (ProviderObserver | undefined)[]): ProviderObserver {
+  const all = observers.filter((o): o is ProviderObserver => o !== undefined);
+  return {
+    attempt: (provider, outcome, seconds) => all.forEach((o) => o.attempt(provider, outcome, seconds)),
+    firstByte: (provider, seconds) => all.forEach((o) => o.firstByte(provider, seconds)),
+    failover: (from) => all.forEach((o) => o.failover(from)),
+    tokens: (provider, input, output) => all.forEach((o) => o.tokens(provider, input, output)),
+  };
+}
+
 /** Reports a finished call's attempts (chat or stream, won or exhausted). */
 export function observeAttempts(observer: ProviderObserver | undefined, attempts: readonly AttemptRecord[] | undefined): void {
   if (!observer || !attempts) return;

@@ -2,10 +2,12 @@ import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ProviderSpec } from './provider-spec.ts';
 import type { HealthStore } from './health-store.ts';
+import { backoffDelay, type BackoffTable } from '../core/backoff.ts';
 
 export const RECOVERY_FIRST_MS = 1_000;
 /** The cap: a dead chain is still probed at least every 5 minutes. */
 export const RECOVERY_MAX_MS = 300_000;
+const RECOVERY_BACKOFF: BackoffTable = { baseMs: RECOVERY_FIRST_MS, maxMs: RECOVERY_MAX_MS };
 
 export interface RecoveryDeps {
   clock: Clock;
@@ -25,7 +27,8 @@ export interface RecoveryDeps {
 export class RecoveryProbe {
   private readonly deps: RecoveryDeps;
   private timer: TimerHandle | null = null;
-  private delayMs = RECOVERY_FIRST_MS;
+  /** Probes in a row that found no provider: the backoff's step. */
+  private fruitless = 0;
   private running = false;
   private health: HealthStore | null = null;
 
@@ -38,7 +41,7 @@ export class RecoveryProbe {
     this.health = health;
     if (!degraded || this.deps.candidates().length === 0) {
       this.clear();
-      this.delayMs = RECOVERY_FIRST_MS;
+      this.fruitless = 0;
       return;
     }
     this.arm();
@@ -54,14 +57,14 @@ export class RecoveryProbe {
 
   /** When the next probe is due (tests and status). */
   get nextDelayMs(): number {
-    return this.delayMs;
+    return backoffDelay(this.fruitless, RECOVERY_BACKOFF);
   }
 
   private arm(): void {
     if (this.running) return;
     this.clear();
     const now = this.deps.clock.now();
-    let due = now + this.delayMs;
+    let due = now + this.nextDelayMs;
     if (this.health) {
       const restingUntil = this.deps.candidates().map((p) => this.health!.get(p.name)).map((h) => (h.state === 'open' ? h.openUntil : now));
       if (restingUntil.length) due = Math.max(due, Math.min(...restingUntil));
@@ -82,14 +85,14 @@ export class RecoveryProbe {
       for (const p of this.deps.candidates()) {
         const r = await this.deps.probe(p);
         if (r.ok) {
-          this.delayMs = RECOVERY_FIRST_MS;
+          this.fruitless = 0;
           this.running = false;
           this.deps.onWin(p);
           return;
         }
       }
-      this.delayMs = Math.min(RECOVERY_MAX_MS, this.delayMs * 2);
-      this.deps.log.debug({ nextMs: this.delayMs }, 'recovery probe: no provider answers yet');
+      this.fruitless += 1;
+      this.deps.log.debug({ nextMs: this.nextDelayMs }, 'recovery probe: no provider answers yet');
     } finally {
       this.running = false;
     }

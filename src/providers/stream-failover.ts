@@ -4,7 +4,7 @@ import type { AttemptRecord, CallOptions, ChatChunk, ChatCompletion, ChatRequest
 import type { ProviderSpec } from './provider-spec.ts';
 import type { ClientSettings } from './config.ts';
 import type { Transport } from './transport.ts';
-import type { AnswerCache } from './answer-cache.ts';
+import type { AnswerCache, CachedAnswer } from './answer-cache.ts';
 import type { ModelRoute } from './model-routes.ts';
 import { openChatStream, type OpenedStream } from './chat-call.ts';
 import { runChain, ChainExhausted, policyOf, type RunnerDeps } from './chain-runner.ts';
@@ -21,8 +21,12 @@ export interface StreamDeps {
   settings: ClientSettings;
   route(model: string | undefined): ModelRoute;
   onWin(p: ProviderSpec): void;
-  /** Every provider of the route failed before the answer started (the client decides on emergency mode). */
-  onExhausted(route: ModelRoute, err: NxsError): void;
+  /**
+   * Every provider of the route failed before the answer started: the client decides on emergency mode
+   * and gives its emergency answer, if the cache has one (the one fallback, shared with `chat`).
+   */
+  onExhausted(route: ModelRoute, err: NxsError, req: ChatRequest): CachedAnswer | null;
+  /** Where a whole streamed answer is kept for the emergency fallback. */
   cache: AnswerCache;
   log: Logger;
 }
@@ -81,8 +85,7 @@ export function streamWithFailover(d: StreamDeps, req: ChatRequest, opts: CallOp
         attempts.push(...err.attempts);
         if (continuing) endIncomplete(`${last} cut the stream and no provider could continue it`);
         const e = exhaustedError(new ChainExhausted(attempts, err.retryAfterMs));
-        d.onExhausted(route, e);
-        const hit = d.cache.get(req);
+        const hit = d.onExhausted(route, e, req);
         if (!hit) throw e;
         acceptance.resolve({ provider: hit.provider, model: hit.completion.model, cached: true });
         yield* cachedChunks(hit.completion, head);

@@ -1,4 +1,5 @@
 import type { QueueDeclaration } from './types.ts';
+import { backoffDelay } from '../core/backoff.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF = { baseMs: 1_000, maxMs: 5 * 60_000 } as const;
@@ -16,7 +17,5 @@ export function decideRetry(decl: QueueDeclaration, failure: { code: string | un
   if (byCode === false) return { kind: 'dead', reason: `error code ${failure.code} is not retried` };
   if (failure.attempt >= failure.maxAttempts) return { kind: 'dead', reason: `attempt ${failure.attempt} of ${failure.maxAttempts} failed` };
   const { baseMs, maxMs } = byCode ?? decl.backoff ?? DEFAULT_BACKOFF;
-  const nominal = Math.min(maxMs, baseMs * 2 ** Math.min(failure.attempt - 1, 40));
-  const r = Math.min(Math.max(random(), 0), 0.999999);
-  return { kind: 'retry', delayMs: Math.round(nominal * (0.5 + r / 2)) };
+  return { kind: 'retry', delayMs: backoffDelay(failure.attempt - 1, { baseMs, maxMs, jitter: 'equal' }, random()) };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HostClient, type HostClientOptions } from '../cli/host-client.ts';
-import { hostOptions } from '../cli/program.ts';
+import { hostOptions } from '../cli/options.ts';
 import { json, table } from '../cli/output.ts';
 import type { CliContext } from '../cli/cli-context.ts';
 import { NxsError } from '../core/errors.ts';

@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseLock, staleness, startTimeOf, tryPidLock } from '../boot/pid-lock.ts';
+import { parseLock, staleness, startTimeOf, tryPidLock } from '../runtime/pid-lock.ts';
 import { NxsError } from '../core/errors.ts';
 
 /**

@@ -1,6 +1,7 @@
 // When an agent stops unexpectedly the supervisor asks `decideRestart` what to do.
 // Pure: the crash history, the time and a random draw in, a decision out, so the
 // backoff and the crash-loop breaker are tested as a table.
+import { backoffDelay } from '../core/backoff.ts';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
 
@@ -35,9 +36,8 @@ export function decideRestart(history: RestartHistory, now: number, random: () =
   if (recent >= policy.crashLoopMax) {
     return { action: 'park', reason: `${recent} failures within ${Math.round(policy.crashLoopWindowMs / 1000)} s`, failuresInWindow: recent };
   }
-  // The n-th consecutive failure in the window waits base * 2^(n-1), capped.
+  // The n-th consecutive failure in the window waits base * 2^(n-1), capped, spread by ±jitter.
   const attempt = Math.max(1, recent);
-  const raw = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 30));
-  const spread = raw * policy.jitter * (random() * 2 - 1);
-  return { action: 'restart', delayMs: Math.max(0, Math.round(Math.min(policy.maxMs, raw + spread))), attempt };
+  const delayMs = backoffDelay(attempt - 1, { baseMs: policy.baseMs, maxMs: policy.maxMs, jitter: { spread: policy.jitter } }, random());
+  return { action: 'restart', delayMs, attempt };
 }

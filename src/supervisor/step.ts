@@ -1,4 +1,6 @@
-import type { BootStep } from '../boot/steps.ts';
+import type { BootStep } from '../boot/boot-step.ts';
+import type { UseDoorLimits } from './token-limits.ts';
+import { agentsCollector } from '../metrics/collectors/agents.ts';
 import type { JobQueue } from '../queue/types.ts';
 import type { DetectHandle } from '../detect/handle.ts';
 import { isProbeError } from '../detect/facts.ts';
@@ -16,9 +18,11 @@ import { resourceRoutes } from './routes-resources.ts';
  * Boot step `supervisor`: tokens first (so the resolver answers), then the GPU
  * devices (detection's list, numbered 0..n-1 in its order; tests give their own
  * with `gpuDevices`, so no test seam sits in the production config), the mailbox on the queue when there is one, the routes,
- * and last the agents that were alive at the last stop.
+ * and last the agents that were alive at the last stop. Gives `supervisor` and `tokens`.
  */
-export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utilization?: () => Promise<GpuUtilization>; random?: () => number } = {}): BootStep {
+export function supervisorStep(
+  opts: { gpuDevices?: readonly GpuDevice[]; utilization?: () => Promise<GpuUtilization>; random?: () => number } = {},
+): BootStep<{ detect?: DetectHandle; queue?: JobQueue; useDoorLimits?: UseDoorLimits }, { supervisor: AgentSupervisor; tokens: TokenStore }> {
   return {
     name: 'supervisor',
     start(ctx, parts) {
@@ -26,10 +30,10 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
       const devices = opts.gpuDevices ?? detected;
       const sup = new AgentSupervisor(ctx, { gpu: new GpuScheduler(devices), ...(opts.random ? { random: opts.random } : {}) });
       const tokens = new TokenStore(ctx.db, ctx.clock);
-      // The /v1 door (an earlier step) reads a token's limits through parts.tokens on each request.
-      parts.tokens = tokens;
+      // The /v1 door (an earlier step) bounds each request by its token's limits.
+      parts.useDoorLimits?.((id) => tokens.doorLimits(id));
       parts.auth.addResolver(tokens.resolver((id) => (sup.store.get(Number(id)) ? sup.capabilitiesOf(id) : null)));
-      const queue = (parts.queue as JobQueue | undefined) ?? null;
+      const queue = parts.queue ?? null;
       const mailbox = new Mailbox(ctx.db, ctx.clock, queue, (to, m) => {
         const proc = sup.process(to);
         if (!proc || sup.get(to)?.state !== 'running') return false;
@@ -37,7 +41,7 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
         ctx.events.emit('ipc.delivered', { messageId: m.message_id, to });
         return true;
       }, () => ctx.profile.current.ipc);
-      ctx.events.on('agent.started', (p) => mailbox.flush((p as { agentId: string }).agentId));
+      ctx.events.on('agent.started', ({ agentId }) => mailbox.flush(agentId));
       const ops = new HostOps(ctx, sup, mailbox);
       parts.auth.onDenied((d) => ops.recordDenial(d));
       sup.requestHandler = (agentId, op, args) => ops.agentRequest(agentId, op, args);
@@ -49,18 +53,19 @@ export function supervisorStep(opts: { gpuDevices?: readonly GpuDevice[]; utiliz
         const inHost = all.filter((a) => a.runtime === 'host').length;
         return { total: all.length, running: count('running'), restarting: count('restarting'), parked: count('parked'), in_host: inHost, worker_threads: sup.workerCount(), gpu_devices: sup.gpu.listDevices().length };
       });
-      parts.supervisor = sup;
+      parts.metrics.registry.onCollect(agentsCollector(parts.metrics, () => sup));
       const stopMailbox = mailbox.start();
       ctx.lifecycle.onStop('supervisor', async () => {
         stopMailbox();
         await sup.stopAll();
       });
       sup.resume();
+      return { supervisor: sup, tokens };
     },
   };
 }
 
-export const SUPERVISOR_STEP: BootStep = supervisorStep();
+export const SUPERVISOR_STEP = supervisorStep();
 
 /** Detection's GPUs as schedulable devices; none when the probe failed or found none. */
 export function detectedGpus(detect: DetectHandle | undefined): GpuDevice[] {

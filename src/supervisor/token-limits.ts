@@ -17,6 +17,9 @@ export interface DoorLimits {
 export const NO_DOOR_LIMITS: DoorLimits = Object.freeze({ models: null, requestsPerMinute: null, tokensPerMinute: null, dailyTokens: null });
 
 /** The limits as POST /api/tokens and nxs token ls show them. */
+/** How the supervisor step, which makes the tokens, hands the /v1 door (an earlier step) each token's bounds. */
+export type UseDoorLimits = (limitsOf: (principalId: string) => DoorLimits) => void;
+
 export interface DoorLimitsJson {
   models: string[] | null;
   limits: { requests_per_minute: number | null; tokens_per_minute: number | null; daily_tokens: number | null };

@@ -96,7 +96,7 @@ export class WorkerThreads {
     this.store.setState(agentId, 'parked', err.message);
     const message = `agent ${name} (${agentId}) is parked: ${err.message}`;
     this.ctx.bootLog.add(message);
-    this.ctx.events.emit('alert', { source: 'supervisor', code: 'agent.module_refused', message, severity: 'critical' });
+    this.ctx.events.emit('alert', { source: 'supervisor', code: 'NXS_ERR_AGENT_MODULE_REFUSED', message, severity: 'critical' });
   }
 
   /** Stops the agent's thread for good and forgets a pending restart (kill, restart, move into the host). */
@@ -145,7 +145,7 @@ export class WorkerThreads {
       const message = `agent ${row.name} (${agentId}) is parked after ${decision.reason}; last: ${kind}: ${detail}`;
       this.ctx.bootLog.add(message);
       this.ctx.events.emit('agent.crash_loop', { agentId, name: row.name, failures: decision.failuresInWindow, windowMs: policy.crashLoopWindowMs, last: `${kind}: ${detail}` });
-      this.ctx.events.emit('alert', { source: 'supervisor', code: 'agent.crash_loop', message, severity: 'critical' });
+      this.ctx.events.emit('alert', { source: 'supervisor', code: 'NXS_ERR_AGENT_PARKED', message, severity: 'critical' });
       return;
     }
     if (decision.action === 'stop') {

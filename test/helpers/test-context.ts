@@ -59,7 +59,7 @@ export async function makeTestContext(opts: { config?: Record<string, unknown>; 
     log,
     clock,
     db,
-    events: new EventBus(),
+    events: new EventBus({ log }),
     paths: { runtimeDir: REPO_ROOT, payloadDir: path.join(REPO_ROOT, 'payload'), identityDir: path.join(REPO_ROOT, 'identity'), sqliteBinding: undefined, packed: false },
     redactor,
     bootLog,

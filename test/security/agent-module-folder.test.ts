@@ -124,7 +124,7 @@ describe('an agents folder only the host user can change', () => {
     const res = await host.api(`/api/agents/${id}/restart`, { method: 'POST' });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-nxs-error-code')).toBe('NXS_ERR_AGENT_MODULE_REFUSED');
-    expect(await alert).toMatchObject({ source: 'supervisor', code: 'agent.module_refused', severity: 'critical' });
+    expect(await alert).toMatchObject({ source: 'supervisor', code: 'NXS_ERR_AGENT_MODULE_REFUSED', severity: 'critical' });
     expect(host.sup.get(String(id))?.state).toBe('parked');
     expect(host.sup.workerCount()).toBe(0);
     expect(t.loaded()).toBe(false);

@@ -5,7 +5,7 @@ import { test, expect, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { spawnCli } from '../helpers/cli-session.ts';
 import { startTestHost } from '../helpers/test-host.ts';
-import { selfIdentity } from '../../src/boot/pid-lock.ts';
+import { selfIdentity } from '../../src/runtime/pid-lock.ts';
 
 /**
  * Issue 14, item 11: each host start left an empty /tmp/nxs-egress-* folder

@@ -23,14 +23,15 @@ const BOUND = 256 * MiB;
 const main = { agentId: 'a1', trust: 'main' as const };
 
 /** The supervisor the tools step reads: one agent that may use files and the shell. */
-const supervisorStep: BootStep = {
+const supervisorStep: BootStep<object, { supervisor: Supervisor }> = {
   name: 'test-supervisor',
-  start(_ctx, parts) {
+  start() {
     const caps = new Set<Capability>(['ACCESS_FS', 'ACCESS_IO']);
-    parts.supervisor = {
+    const supervisor = {
       capabilitiesOf: (id: string) => (id === 'a1' ? caps : new Set<Capability>()),
       audit: { record: (e: Omit<AuditEntry, 'operation_id' | 'timestamp'>) => ({ ...e, operation_id: randomUUID(), timestamp: Date.now() }) },
     } as unknown as Supervisor;
+    return { supervisor };
   },
 };
 

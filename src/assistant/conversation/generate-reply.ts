@@ -1,5 +1,5 @@
-import { NxsError, isNxsError } from '../../core/errors.ts';
-import type { ChatMessage, LlmClient, StreamOutcome, ToolCall } from '../../providers/types.ts';
+import { NxsError } from '../../core/errors.ts';
+import type { ChatMessage, LlmClient, ToolCall } from '../../providers/types.ts';
 import type { SecretRedactor } from '../../core/secrets-redactor.ts';
 
 export const REMEMBER_TOOL = {
@@ -25,30 +25,20 @@ const MAX_TOOL_ROUNDS = 3;
 /**
  * Produces a reply: streams it (deltas go to `onDelta` as they are written),
  * runs tool calls (remember) and continues the conversation with their
- * results. When streaming finds every provider down, one non-streamed call
- * gives the client's emergency cache its chance before giving up. Provider
- * text is scrubbed of registered secrets before it leaves here, the deltas
- * too (a key cut across two deltas included).
+ * results. The stream is the one call per round. When every provider is down
+ * it has already looked in the client's emergency cache (a cached answer comes
+ * as the stream, `cached`), so NXS_ERR_PROVIDERS_EXHAUSTED here means nothing
+ * can answer and the caller defers the message: no second walk of the chain to
+ * reach the same cache (issue 16). Provider text is scrubbed of registered
+ * secrets before it leaves here, the deltas too (a key cut across two deltas
+ * included).
  */
-export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[]; maxRounds?: number }, runTool: ToolRunner, onDelta: (text: string) => void, onRestart: () => void, signal: AbortSignal, redactor: Pick<SecretRedactor, 'scrub' | 'stream'>): Promise<ReplyResult> {
-  // In emergency mode a stream would only fail again; one plain call lets the cache answer.
-  const plainOnly = llm.mode() === 'emergency';
+export async function generateReply(llm: LlmClient, base: { model?: string; messages: ChatMessage[]; tools?: unknown[]; maxRounds?: number }, runTool: ToolRunner, onDelta: (text: string) => void, signal: AbortSignal, redactor: Pick<SecretRedactor, 'scrub' | 'stream'>): Promise<ReplyResult> {
   const messages = [...base.messages];
   const maxRounds = base.maxRounds ?? MAX_TOOL_ROUNDS;
   for (let round = 0; ; round++) {
     const req = { ...(base.model ? { model: base.model } : {}), messages, ...(base.tools?.length && round < maxRounds ? { tools: base.tools } : {}) };
-    let streamed: { text: string; toolCalls: ToolCall[]; provider: string; cached: boolean };
-    try {
-      if (plainOnly) throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'emergency mode');
-      streamed = await streamOnce(llm, req, onDelta, signal, redactor);
-    } catch (err) {
-      if (!isNxsError(err) || err.code !== 'NXS_ERR_PROVIDERS_EXHAUSTED') throw err;
-      if (!plainOnly) onRestart();
-      const res = await llm.chat(req, { signal });
-      const msg = res.completion.choices[0]?.message;
-      if (res.cached || !msg?.tool_calls?.length) return { text: redactor.scrub(contentText(msg?.content)), cached: res.cached, provider: res.provider };
-      streamed = { text: redactor.scrub(contentText(msg.content)), toolCalls: msg.tool_calls, provider: res.provider, cached: false };
-    }
+    const streamed = await streamOnce(llm, req, onDelta, signal, redactor);
     if (streamed.toolCalls.length === 0 || streamed.cached) return { text: streamed.text, cached: streamed.cached, provider: streamed.provider };
     // Tools were withheld this round and the model still asks: stop rather than loop.
     if (round >= maxRounds) return { text: streamed.text || `I stopped after ${maxRounds} rounds of tool calls without an answer.`, cached: false, provider: streamed.provider };
@@ -84,14 +74,10 @@ async function streamOnce(llm: LlmClient, req: Record<string, unknown> & { messa
   const rest = safe.end();
   if (rest) onDelta(rest);
   const out = await outcome;
-  if (out.ending === 'incomplete') throw new NxsError('NXS_ERR_PROVIDERS_EXHAUSTED', 'the reply was cut and no provider could finish it');
+  // `chunks` has thrown NXS_ERR_STREAM_INCOMPLETE already when this holds (the LlmClient contract); kept so
+  // a client that only settles the outcome still never passes a cut answer off as whole.
+  if (out.ending === 'incomplete') throw new NxsError('NXS_ERR_STREAM_INCOMPLETE', 'the reply was cut and no provider could finish it');
   // The fallback client marks an answer from its emergency cache (`cached` on the outcome).
-  const cached = (out as StreamOutcome & { cached?: boolean }).cached === true;
+  const cached = out.cached === true;
   return { text: redactor.scrub(out.text || text), toolCalls: [...calls.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` })), provider: out.provider, cached };
-}
-
-function contentText(content: ChatMessage['content'] | undefined): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof p === 'object' && p && 'text' in p ? String((p as { text: unknown }).text) : '')).join('');
-  return '';
 }

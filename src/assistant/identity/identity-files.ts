@@ -44,7 +44,9 @@ interface Cached {
  * Reads an identity file at prompt time. A stat per prompt is cheap, and
  * re-reading only on an mtime or size change means an edit on disk is picked
  * up at the next message without a restart or a watcher. A missing or
- * unreadable file falls back to the shipped default (said once in the log).
+ * unreadable file falls back to the shipped default (said once in the log, and
+ * once to `onDamaged`: the host raises NXS_ERR_IDENTITY_DAMAGED, which the doctor
+ * answers by proposing to reinstall the shipped files).
  */
 export class IdentityReader {
   private readonly cache = new Map<string, Cached>();
@@ -52,11 +54,13 @@ export class IdentityReader {
   private readonly dir: string;
   private readonly shippedDir: string;
   private readonly log: Logger;
+  private readonly onDamaged: (file: string, reason: string) => void;
 
-  constructor(dir: string, shippedDir: string, log: Logger) {
+  constructor(dir: string, shippedDir: string, log: Logger, onDamaged: (file: string, reason: string) => void = () => {}) {
     this.dir = dir;
     this.shippedDir = shippedDir;
     this.log = log;
+    this.onDamaged = onDamaged;
   }
 
   read(file: IdentityFile): { text: string; source: 'data' | 'shipped' | 'builtin' } {
@@ -82,7 +86,9 @@ export class IdentityReader {
       const base = path.basename(file);
       if (file.startsWith(this.dir) && !this.warned.has(base)) {
         this.warned.add(base);
-        this.log.warn({ file, reason: systemErrorCode(err) ?? errorMessage(err) }, 'identity file missing or unreadable; using the shipped default');
+        const reason = systemErrorCode(err) ?? errorMessage(err);
+        this.log.warn({ file, reason }, 'identity file missing or unreadable; using the shipped default');
+        this.onDamaged(base, reason);
       }
       return null;
     }

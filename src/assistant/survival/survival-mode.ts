@@ -47,8 +47,9 @@ export class SurvivalMode {
       this.entered++;
       this.deps.bootLog.add(`survival mode entered: ${reason}`);
       this.deps.log.warn({ reason }, 'survival mode: every provider is down; messages are queued and answered later');
+      // No alert of its own: the fallback client raised NXS_ERR_PROVIDERS_EXHAUSTED for this outage, and the
+      // doctor's one providers-exhausted rule hears either signal (two criticals for one outage were issue 16's).
       this.deps.events.emit('assistant.survival', { active: true, reason });
-      this.deps.events.emit('alert', { source: 'assistant', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: `survival mode: ${reason}`, severity: 'critical' });
       this.deps.onEnter(reason);
     } else if (this.timer) {
       // A probe is already due: other failures in between say nothing new.

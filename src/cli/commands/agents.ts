@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions } from '../program.ts';
-import { json, table, formatBytes } from '../output.ts';
+import { hostOptions } from '../options.ts';
+import { json, table } from '../output.ts';
+import { formatBytes } from '../../core/format-bytes.ts';
 import type { CliContext } from '../cli-context.ts';
 
 type Opts = HostClientOptions & { json?: boolean };

@@ -6,7 +6,7 @@ import { ERROR_CODE_HEADER } from '../../http/respond.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { EXIT, NxsError, errorMessage } from '../../core/errors.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
 import { resolveHostAccess, type HostClientOptions } from '../host-client.ts';

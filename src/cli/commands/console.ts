@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json } from '../output.ts';
 import { CAPABILITIES } from '../../core/capabilities.ts';
 import type { CliContext } from '../cli-context.ts';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.ts';
-import { readHostFile } from '../../boot/host-file.ts';
+import { readHostFile } from '../../runtime/host-file.ts';
 import { EXIT } from '../../core/errors.ts';
 import { probeReady } from '../../install/health.ts';
-import { positiveInt } from '../program.ts';
+import { positiveInt } from '../options.ts';
 import type { CliContext } from '../cli-context.ts';
 
 /**

@@ -8,7 +8,7 @@ import type { BackupDestination } from '../../assistant/config.ts';
 import { identityDirOf } from '../../assistant/identity/identity-files.ts';
 import { backupIdentity, restoreIdentity, type BackupResult } from '../../assistant/backup/identity-backup.ts';
 import { urlSecret } from '../../assistant/backup/git.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json, table } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
 import type { HostClientOptions } from '../host-client.ts';

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/load.ts';
@@ -8,7 +8,6 @@ import { tierForMachine } from '../../install/limits.ts';
 import { planInstall, type InstallPlan } from '../../install/plan.ts';
 import { checkWatchdogSec, DEFAULT_WATCHDOG_SEC } from '../../install/unit.ts';
 import { install, realSystemctl, systemdRunning, uninstall } from '../../install/installer.ts';
-import { Option } from '../program.ts';
 import type { CliContext } from '../cli-context.ts';
 
 interface InstallOpts {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { MemoryFile } from '../../assistant/identity/memory-file.ts';
 import { identityDirOf } from '../../assistant/identity/identity-files.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
 import type { HostClientOptions } from '../host-client.ts';

@@ -14,7 +14,7 @@ import { FallbackClient } from '../../providers/client.ts';
 import { CredentialStore, credentialStorePaths } from '../../providers/credential-store.ts';
 import { resolveCredential } from '../../providers/credentials.ts';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json, table } from '../output.ts';
 import type { CliContext } from '../cli-context.ts';
 
@@ -104,7 +104,7 @@ async function localTest(cli: CliContext, opts: HostClientOptions, name: string 
   const log = createLogger({ level: 'silent', redactor, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   const db = openStore({ file: ':memory:', synchronous: 'normal', busyTimeoutMs: 0, migrations: PROVIDERS_MIGRATIONS });
   const client = new FallbackClient({
-    clock: systemClock, log, events: new EventBus(), db, settings: config.providers.client, chain: targets,
+    clock: systemClock, log, events: new EventBus({ log }), db, settings: config.providers.client, chain: targets,
     credentials: { env: cli.env, secretsDir: config.providers.client.secretsDir, store: new CredentialStore(credentialStorePaths(config.home, config.dataDir)), redact: (s) => redactor.add(s), prompt: cli.isTTY ? promptFor(cli) : undefined },
     scrub: (t) => redactor.scrub(t),
   });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions, positiveInt } from '../program.ts';
+import { hostOptions, positiveInt } from '../options.ts';
 import { json, table } from '../output.ts';
 import { NxsError } from '../../core/errors.ts';
 import type { CliContext } from '../cli-context.ts';

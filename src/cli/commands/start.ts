@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { startHost } from '../../boot/host.ts';
 import { EXIT, errorMessage, isNxsError } from '../../core/errors.ts';
-import { exitCodeFor } from '../../core/error-registry.ts';
+import { exitCodeFor } from '../../error-registry.ts';
 import { TIERS } from '../../config/schema.ts';
-import { parsePort } from '../program.ts';
+import { parsePort } from '../options.ts';
 import type { CliContext } from '../cli-context.ts';
 
 export function registerStart(program: Command, cli: CliContext): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json } from '../output.ts';
 import { statusLines } from '../status-lines.ts';
 import type { CliContext } from '../cli-context.ts';

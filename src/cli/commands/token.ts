@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
-import { hostOptions } from '../program.ts';
+import { hostOptions } from '../options.ts';
 import { json, table } from '../output.ts';
 import { CAPABILITIES } from '../../core/capabilities.ts';
 import type { CliContext } from '../cli-context.ts';

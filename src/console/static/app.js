@@ -213,33 +213,54 @@
     ];
   }
 
+  // Door usage (GET /api/providers/usage) per provider: requests and tokens over the window.
+  function usageByProvider(rows) {
+    const by = new Map();
+    for (const r of rows) {
+      const u = by.get(r.provider) || { requests: 0, tokens: 0 };
+      u.requests += r.requests;
+      u.tokens += r.prompt_tokens + r.completion_tokens;
+      by.set(r.provider, u);
+    }
+    return by;
+  }
+  const USAGE_DAYS = 7;
+
   function providers() {
-    const latency = new Map();
     return section('Fallback chain', async (reload, out) => {
-      const r = await api('GET', '/api/providers');
+      // Usage is a second read: when it fails the chain still shows, with the reason in place of the figures.
+      const [r, usage] = await Promise.all([api('GET', '/api/providers'),
+        api('GET', `/api/providers/usage?days=${USAGE_DAYS}`).then((u) => usageByProvider(u.rows), (err) => err)]);
+      const usageCell = (name) => {
+        if (usage instanceof Error) return h('span', { class: 'small muted' }, usage.message);
+        const u = usage.get(name);
+        return u ? h('span', {}, h('span', {}, `${u.requests} req`), h('br'), h('span', { class: 'small muted' }, `${u.tokens} tokens`)) : '—';
+      };
       const rows = r.providers.map((p) => {
         const tone = p.available === 'usable' ? 'ok' : p.available === 'probe' ? 'warn' : 'bad';
+        const l = p.latency;
         return [
           h('span', {}, h('strong', {}, p.name), h('br'), h('span', { class: 'small muted' }, p.model || '(default model)')),
           h('span', {}, pill(p.available, tone), h('br'), h('span', { class: 'small muted' }, `breaker ${p.state}, ${p.failures} failure(s)`)),
           p.open_until ? `until ${when(Date.parse(p.open_until))}` : '—',
           h('span', { class: 'small' }, p.last_error || '—'),
-          latency.has(p.name) ? latency.get(p.name) : '—',
+          l ? h('span', {}, h('span', { 'data-latency': p.name }, `${Math.round(l.p50_ms)} / ${Math.round(l.p95_ms)} ms`), h('br'), h('span', { class: 'small muted' }, `last ${l.samples} answer(s)`)) : h('span', { class: 'muted' }, 'no answers yet'),
+          usageCell(p.name),
           h('div', { class: 'actions' },
             action('Test', async () => {
               const t = await api('POST', '/api/providers/test', { name: p.name });
               const res = { ...t.results[0], ms: Math.round(t.results[0].ms) };
-              latency.set(p.name, res.ok ? `${res.ms} ms` : `failed after ${res.ms} ms`);
               return `${p.name}: ${res.ok ? `answered in ${res.ms} ms` : `failed: ${res.error}`}`;
             }, { out, after: reload, aria: `Test ${p.name}` }),
             action('Reset cooldown', async () => {
-              await api('POST', `/api/console/providers/${encodeURIComponent(p.name)}/reset`);
-              return `${p.name}: cooldown reset; the next call tries it`;
+              await api('POST', `/api/providers/${encodeURIComponent(p.name)}/reset`);
+              return `${p.name}: cooldown reset; its breaker is closed and it is tried again`;
             }, { out, after: reload, aria: `Reset the cooldown of ${p.name}` })),
         ];
       });
       return [h('p', {}, 'Mode: ', pill(r.mode, r.mode === 'normal' ? 'ok' : 'bad')),
-        table(['Provider', 'State', '~Cooldown', 'Last error', 'Last test', 'Actions'], rows, 'No provider is configured: the assistant answers in emergency mode.')];
+        table(['Provider', 'State', '~Cooldown', 'Last error', 'Latency p50 / p95', `~Door usage (${USAGE_DAYS} days)`, 'Actions'], rows, 'No provider is configured: the assistant answers in emergency mode.'),
+        h('p', { class: 'small muted' }, 'Latency: the last answered calls through the chain (the assistant and the /v1 door; a stream until it opened). Usage: requests and tokens through the /v1 door.')];
     });
   }
 

@@ -1,18 +1,18 @@
-import { statfs, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { readText } from '../probe.ts';
 import type { DiskFacts, ProbeEnv } from '../facts.ts';
+import { readDiskSpace } from '../disk-space.ts';
 
 /** Free bytes on the data folder's filesystem (statfs), and its mount flags from /proc/self/mountinfo. */
 export async function probeDisk(pe: ProbeEnv): Promise<DiskFacts> {
   const existing = await nearestExisting(path.resolve(pe.dataDir));
-  const [st, mountinfo] = await Promise.all([statfs(existing), readText(pe.root, '/proc/self/mountinfo')]);
+  const [space, mountinfo] = await Promise.all([readDiskSpace(existing), readText(pe.root, '/proc/self/mountinfo')]);
   const mount = mountinfo === null ? null : findMount(parseMountinfo(mountinfo), existing);
   return {
     path: existing,
-    // bavail, not bfree: what an unprivileged writer can use.
-    freeBytes: st.bavail * st.bsize,
-    totalBytes: st.blocks * st.bsize,
+    freeBytes: space.freeBytes,
+    totalBytes: space.totalBytes,
     mountPoint: mount?.mountPoint ?? null,
     fsType: mount?.fsType ?? null,
     readOnly: mount ? mount.options.includes('ro') || mount.superOptions.includes('ro') : false,

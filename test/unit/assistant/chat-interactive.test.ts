@@ -13,7 +13,7 @@ import { queueStep } from '../../../src/queue/boot-step.ts';
 import { providersStep } from '../../../src/providers/boot-step.ts';
 import { assistantStep } from '../../../src/assistant/boot-step.ts';
 import { LOCK_FILE } from '../../../src/boot/data-lock.ts';
-import { HOST_FILE } from '../../../src/boot/host-file.ts';
+import { HOST_FILE } from '../../../src/runtime/host-file.ts';
 
 // Interactive `nxs chat` (no message words) reads process.stdin and decides on
 // the terminal from process.stdout, so it is run here as a user runs it: a child

@@ -55,13 +55,14 @@ describe('the doctor watches the assistant', () => {
     events.emit('alert', { source: 'assistant', code: 'NXS_ERR_CHANNEL_DOWN', message: 'channel telegram is down', severity: 'warning' });
     events.emit('channel.down', { channel: 'telegram', failures: 3, error: 'HTTP 502' });
     events.emit('assistant.survival', { active: true, reason: 'every provider failed (HTTP 503)' });
-    events.emit('alert', { source: 'assistant', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: 'survival mode', severity: 'critical' });
+    events.emit('alert', { source: 'providers', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: 'every LLM provider failed', severity: 'critical' });
     events.emit('assistant.survival', { active: false, reason: 'provider recovered' });
     const all = h.host.parts.doctor!.list();
     expect(all.filter((d) => d.rule === 'channel-down')).toHaveLength(1);
     expect(all.find((d) => d.rule === 'channel-down')).toMatchObject({ subject: 'channel:telegram', status: 'noted', severity: 'warning' });
-    expect(all.filter((d) => d.rule === 'assistant-survival')).toHaveLength(1);
-    expect(all.find((d) => d.rule === 'assistant-survival')!.summary).toMatch(/survival mode: every provider failed \(HTTP 503\)/);
+    // One outage, one critical diagnosis: survival mode and the client's alert are the same providers-exhausted.
+    expect(all.filter((d) => d.severity === 'critical')).toHaveLength(1);
+    expect(all.find((d) => d.rule === 'providers-exhausted')!.summary).toMatch(/survival mode: every provider failed \(HTTP 503\)/);
     // The alerts that accompany these events are not diagnosed a second time.
     expect(all.filter((d) => d.rule === 'critical-alert')).toHaveLength(0);
   });

@@ -74,10 +74,13 @@ describe('identity files', () => {
     await using ctx = await makeTestContext();
     const dir = path.join(ctx.dir, 'identity');
     mkdirSync(dir);
-    const reader = new IdentityReader(dir, ctx.paths.identityDir, ctx.log);
+    const damaged: [string, string][] = [];
+    const reader = new IdentityReader(dir, ctx.paths.identityDir, ctx.log, (file, reason) => damaged.push([file, reason]));
     expect(reader.read('SOUL.md').source).toBe('shipped');
     expect(reader.read('SOUL.md').text).toContain('You are **nxs**');
     expect(ctx.logLines.filter((l) => l.includes('identity file missing or unreadable'))).toHaveLength(1);
+    // Said once to the host too, which raises NXS_ERR_IDENTITY_DAMAGED for the doctor's identity-damaged rule.
+    expect(damaged).toEqual([['SOUL.md', 'ENOENT']]);
     writeFileSync(path.join(dir, 'SOUL.md'), 'v1');
     expect(reader.read('SOUL.md')).toEqual({ text: 'v1', source: 'data' });
     // Unreadable (a folder where the file should be, EISDIR even for root): the shipped default again.

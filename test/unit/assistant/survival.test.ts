@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeRig } from './support/rig.ts';
 import type { FakeClock } from '../../helpers/fake-clock.ts';
 import { probeDelay, admitsWork } from '../../../src/assistant/survival/backoff.ts';
-import { readBootLog } from '../../../src/boot/boot-log.ts';
+import { readBootLog } from '../../../src/store/boot-records.ts';
 
 const DOWN = { kind: 'status', status: 503 } as const;
 

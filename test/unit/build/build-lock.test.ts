@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { takeBuildLock, BuildLockTimeout, RECHECK_MS, WAIT_LIMIT_MS } from '../../../build/build-lock.ts';
-import { parseLock, removeIfUnchanged, startTimeOf, staleness, tryPidLock } from '../../../src/boot/pid-lock.ts';
+import { parseLock, removeIfUnchanged, startTimeOf, staleness, tryPidLock } from '../../../src/runtime/pid-lock.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const CHILD = path.join(import.meta.dirname, 'hold-lock-child.ts');

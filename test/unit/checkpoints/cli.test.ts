@@ -43,7 +43,7 @@ describe('nxs checkpoint and nxs doctor (CLI through the running host)', () => {
     expect(await cli.run('checkpoint', 'create', '--host')).toBe(0);
 
     host.ctx.events.emit('memory.pressure', { detail: 'x', tier: 'minimal' });
-    host.ctx.events.emit('alert', { source: 'identity', code: 'identity.corrupt', message: 'SOUL.md is empty', severity: 'critical' });
+    host.ctx.events.emit('alert', { source: 'assistant', code: 'NXS_ERR_IDENTITY_DAMAGED', message: 'SOUL.md is empty', severity: 'critical' });
     expect(await cli.run('doctor', 'ls', '--pending', '--json')).toBe(0);
     const [d] = JSON.parse(cli.out.pop()!).diagnoses;
     expect(d.fix.kind).toBe('change_identity');

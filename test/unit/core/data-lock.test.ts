@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lockDataDir, LOCK_FILE } from '../../../src/boot/data-lock.ts';
-import { parseLock, startTimeOf } from '../../../src/boot/pid-lock.ts';
+import { parseLock, startTimeOf } from '../../../src/runtime/pid-lock.ts';
 import { startTestHost } from '../../helpers/test-host.ts';
-import { startHost } from '../../../src/boot/host.ts';
+import { startHost, type Host } from '../../../src/boot/host.ts';
+import { Writable } from 'node:stream';
 import { REPO_ROOT } from '../../helpers/test-context.ts';
 
 const dir = (): string => mkdtempSync(path.join(tmpdir(), 'nxs-lock-'));
@@ -50,4 +51,30 @@ describe('one host per data folder', () => {
     await expect(second).rejects.toMatchObject({ code: 'NXS_ERR_DATA_DIR_IN_USE' });
     expect((await first.api('/readyz')).status).toBe(200);
   });
+
+  it('a start refused after the store opened (a weak token) releases the store and the lock: the next start on the folder succeeds', async () => {
+    const home = dir();
+    const start = (env: Record<string, string>) =>
+      startHost({
+        version: 'test',
+        env: { NXS_HOME: home, NXS_PORT: '0', ...env },
+        paths: { runtimeDir: REPO_ROOT, payloadDir: path.join(REPO_ROOT, 'payload'), identityDir: path.join(REPO_ROOT, 'identity'), sqliteBinding: undefined, packed: false },
+        logDestination: new Writable({ write: (_chunk, _enc, cb) => cb() }),
+        steps: [],
+      });
+    await expect(start({ NXS_API_TOKEN: 'aaaaaaaa' })).rejects.toMatchObject({ code: 'NXS_ERR_TOKEN_WEAK' });
+    expect(existsSync(path.join(home, LOCK_FILE))).toBe(false);
+    const host = await start({});
+    try {
+      expect((await fetch(`${host.url}/readyz`)).status).toBe(200);
+      // The refused start's boot was recorded in the store it closed; this one reads it back.
+      expect(readBootList(host)).toHaveLength(2);
+    } finally {
+      await host.stop('test done');
+    }
+  });
 });
+
+function readBootList(host: Host): unknown[] {
+  return host.ctx.db.prepare('SELECT boot_id FROM boots').all();
+}

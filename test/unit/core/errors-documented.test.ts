@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ERROR_REGISTRY } from '../../../src/core/error-registry.ts';
+import { ERROR_REGISTRY } from '../../../src/error-registry.ts';
 import { EXIT } from '../../../src/core/errors.ts';
 import { REPO_ROOT } from '../../helpers/test-context.ts';
 

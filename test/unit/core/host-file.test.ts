@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { readHostFile, readLiveHostFile, writeHostFile, pidAlive } from '../../../src/boot/host-file.ts';
+import { readHostFile, readLiveHostFile, pidAlive } from '../../../src/runtime/host-file.ts';
+import { writeHostFile } from '../../../src/boot/host-file.ts';
 import { runCli } from '../../../src/cli/program.ts';
 import { REPO_ROOT } from '../../helpers/test-context.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeDetectStep } from '../../../src/detect/boot-step.ts';
 import { hostRoutesStep } from '../../../src/boot/host-routes.ts';
-import { readBootLog } from '../../../src/boot/boot-log.ts';
+import { readBootLog } from '../../../src/store/boot-records.ts';
 import { isNxsError } from '../../../src/core/errors.ts';
 import type { PressureReading } from '../../../src/detect/monitor-decision.ts';
 import { startTestHost } from '../../helpers/test-host.ts';

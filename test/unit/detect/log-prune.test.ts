@@ -5,7 +5,7 @@ import { planLogPrune } from '../../../src/detect/log-prune.ts';
 import { providerEndpoints } from '../../../src/detect/provider-endpoints.ts';
 import { makeDetectStep } from '../../../src/detect/boot-step.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { readBootLog, listBoots } from '../../../src/boot/boot-log.ts';
+import { readBootLog, listBoots } from '../../../src/store/boot-records.ts';
 import type { PressureReading } from '../../../src/detect/monitor-decision.ts';
 import { startTestHost } from '../../helpers/test-host.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';

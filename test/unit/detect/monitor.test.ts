@@ -131,6 +131,18 @@ describe('ResourceMonitor on a fake clock', () => {
     expect(rig.clock.pending).toBe(0);
   });
 
+  it('keeps its last free-disk reading for the parts that weigh work against it (no statfs of their own)', async () => {
+    const rig = monitorRig('standard', [{ memoryPressure: null, diskFreeBytes: 5_000 }, { memoryPressure: null, diskFreeBytes: null }]);
+    expect(rig.monitor.diskFreeBytes()).toBeNull();
+    rig.monitor.start();
+    await rig.clock.advance(0);
+    expect(rig.monitor.diskFreeBytes()).toBe(5_000);
+    await rig.clock.advance(PROFILES.standard.monitorIntervalMs);
+    // A look that could not read the disk says unknown rather than keep a stale figure.
+    expect(rig.monitor.diskFreeBytes()).toBeNull();
+    rig.monitor.stop();
+  });
+
   it('applies the smaller profile under pressure, emits events, writes the boot log, and uses the new interval', async () => {
     const rig = monitorRig('full', [calm, hot, hot, hot, { memoryPressure: null, diskFreeBytes: 10 }]);
     rig.monitor.start();

@@ -58,12 +58,25 @@ describe('doctor', () => {
     const doctor = new Doctor(ctx, { actions, latestCheckpoint: () => null });
     doctor.start();
     ctx.events.emit('disk.low', { freeBytes: 1, floorBytes: 2 });
-    ctx.events.emit('alert', { source: 'identity', code: 'identity.corrupt', message: 'bad', severity: 'critical' });
+    ctx.events.emit('alert', { source: 'assistant', code: 'NXS_ERR_IDENTITY_DAMAGED', message: 'bad', severity: 'critical' });
     await doctor.settled();
     expect(doctor.list().find((d) => d.rule === 'disk-low')).toMatchObject({ status: 'failed', result: 'fix clear_temp failed: permission denied' });
     const id = doctor.list('pending')[0]!.id;
     await expect(doctor.approve(id, 'operator')).rejects.toMatchObject({ code: 'NXS_ERR_DOCTOR_FIX_FAILED' });
     expect(doctor.get(id).status).toBe('failed');
+  });
+
+  // Issue 16: one outage raised two critical diagnoses (the client's alert and survival mode's own).
+  it('one provider outage is one critical diagnosis, in the order the parts announce it', async () => {
+    await using ctx = await makeTestContext();
+    const doctor = new Doctor(ctx, { actions: recordingActions().actions, latestCheckpoint: () => null });
+    doctor.start();
+    ctx.events.emit('provider.down', { provider: 'a', reason: 'HTTP 503' });
+    ctx.events.emit('alert', { source: 'providers', code: 'NXS_ERR_PROVIDERS_EXHAUSTED', message: 'every LLM provider failed; answering from the cache or deferring', severity: 'critical' });
+    ctx.events.emit('assistant.survival', { active: true, reason: 'every provider failed (HTTP 503)' });
+    await doctor.settled();
+    expect(doctor.list().filter((d) => d.severity === 'critical')).toEqual([expect.objectContaining({ rule: 'providers-exhausted', subject: 'providers' })]);
+    await doctor.stop();
   });
 
   it('counts provider failures within the window and cools down repeats', async () => {

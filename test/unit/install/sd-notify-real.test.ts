@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { systemdNotifyStep } from '../../../src/install/systemd-step.ts';
-import type { HostParts } from '../../../src/boot/parts.ts';
+import type { HostParts } from '../../../src/boot/steps.ts';
 import { TokenAuthority } from '../../../src/http/auth.ts';
+import { LogTail } from '../../../src/console/log-tail.ts';
+import { HostMetrics } from '../../../src/metrics/host-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { makeTestContext } from '../../helpers/test-context.ts';
 import { FakeNotifySocket, missingForNotifySocket } from '../../helpers/fake-notify-socket.ts';
@@ -15,8 +17,8 @@ describe.skipIf(missing.length > 0)(`the real systemd-notify on a unix datagram 
     await using sock = await new FakeNotifySocket().start();
     const clock = new FakeClock();
     await using ctx = await makeTestContext({ clock, env: { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '20000000', PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    const parts: HostParts = { routes: [], auth: new TokenAuthority('t'.repeat(32)), status: new Map(), readiness: new Map(), operatorToken: 't'.repeat(32) };
-    await systemdNotifyStep().start(ctx, parts);
+    const parts: HostParts = { routes: [], auth: new TokenAuthority('t'.repeat(32)), status: new Map(), readiness: new Map(), operatorToken: 't'.repeat(32), logTail: new LogTail(), metrics: new HostMetrics('test') };
+    Object.assign(parts, await systemdNotifyStep().start(ctx, parts));
     const notifier = parts.systemd!;
     const payloads = (): string[] => sock.messages.filter((m) => m !== 'BARRIER=1');
 

@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { notifyArgs, planSystemdNotify } from '../../../src/install/sd-notify-plan.ts';
 import { systemdNotifyStep } from '../../../src/install/systemd-step.ts';
-import type { HostParts } from '../../../src/boot/parts.ts';
+import type { HostParts } from '../../../src/boot/steps.ts';
 import { TokenAuthority } from '../../../src/http/auth.ts';
+import { LogTail } from '../../../src/console/log-tail.ts';
+import { HostMetrics } from '../../../src/metrics/host-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { makeTestContext, type TestContext } from '../../helpers/test-context.ts';
 import { FakeSystemdNotify } from '../../helpers/fake-systemd-notify.ts';
@@ -35,14 +37,14 @@ describe('planSystemdNotify', () => {
 });
 
 function makeParts(): HostParts {
-  return { routes: [], auth: new TokenAuthority('t'.repeat(32)), status: new Map(), readiness: new Map(), operatorToken: 't'.repeat(32) };
+  return { routes: [], auth: new TokenAuthority('t'.repeat(32)), status: new Map(), readiness: new Map(), operatorToken: 't'.repeat(32), logTail: new LogTail(), metrics: new HostMetrics('test') };
 }
 
 async function startStep(fake: FakeSystemdNotify | undefined, env: Record<string, string>, sendTimeoutMs?: number): Promise<{ ctx: TestContext; clock: FakeClock; parts: HostParts }> {
   const clock = new FakeClock();
   const ctx = await makeTestContext({ clock, env: { ...(fake ? { PATH: `${fake.dir}:/usr/bin:/bin` } : {}), ...env } });
   const parts = makeParts();
-  await systemdNotifyStep({ pid: PID, sendTimeoutMs }).start(ctx, parts);
+  Object.assign(parts, await systemdNotifyStep({ pid: PID, sendTimeoutMs }).start(ctx, parts));
   return { ctx, clock, parts };
 }
 

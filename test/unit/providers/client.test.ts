@@ -29,6 +29,22 @@ describe('fallback client: plain calls', () => {
     expect(r.attempts.map((x) => [x.provider, x.outcome])).toEqual([['a', 'retry'], ['a', 'failover'], ['b', 'ok']]);
   });
 
+  // Issue 16: the bus ran listeners inside the emitter, so a listener that threw (the doctor writing to a
+  // full disk) turned the failover into a failed LLM call.
+  it('a provider.down listener that throws does not fail the call: it fails over, and the failure is logged', async () => {
+    await using a = await startFakeProvider({ name: 'a', fallback: { kind: 'status', status: 500 } });
+    await using b = await startFakeProvider({ name: 'b' });
+    await using rig = await makeClient([prov('a', a.url, { retries: 0 }), prov('b', b.url)]);
+    rig.ctx.events.on('provider.down', () => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    const r = await rig.client.chat(msg());
+    expect(r.provider).toBe('b');
+    expect(r.attempts.map((x) => [x.provider, x.outcome])).toEqual([['a', 'failover'], ['b', 'ok']]);
+    expect(rig.ctx.events.listenerFailures).toBe(1);
+    expect(rig.ctx.logLines.some((l) => l.includes('an event listener failed') && l.includes('provider.down') && l.includes('SQLITE_FULL'))).toBe(true);
+  });
+
   it.each([
     ['503', { kind: 'status', status: 503 }],
     ['a socket reset', { kind: 'reset' }],
@@ -112,7 +128,7 @@ describe('fallback client: plain calls', () => {
     const expired = rig.ctx.events.once('provider.credential_expired');
     expect((await rig.client.chat(msg())).provider).toBe('b');
     await expired;
-    expect(alerts).toMatchObject([{ code: 'provider.credential_expired', source: 'providers' }]);
+    expect(alerts).toMatchObject([{ code: 'NXS_ERR_PROVIDER_CREDENTIAL_REFUSED', source: 'providers' }]);
     expect((await rig.client.chat(msg('again'))).provider).toBe('b');
     expect(a.requests).toHaveLength(1);
     rig.env.A_API_KEY = 'sk-new-key-456';

@@ -28,7 +28,7 @@ describe('agents that fail', () => {
       const restarting1 = host.ctx.events.once('agent.restarting');
       const id = await spawn(host, { name: 'crasher', settings: { module: crash } });
       expect(await crashed1).toMatchObject({ agentId: String(id), kind: 'crash' });
-      expect((await crashed1 as { detail: string }).detail).toMatch(/boom at start/);
+      expect((await crashed1).detail).toMatch(/boom at start/);
       expect(await restarting1).toMatchObject({ delayMs: 1000, attempt: 1 });
       expect((await json(await host.api(`/api/agents/${id}`))).state).toBe('restarting');
 
@@ -45,7 +45,7 @@ describe('agents that fail', () => {
       expect(await loop).toMatchObject({ agentId: String(id), failures: 3 });
       const info = await json(await host.api(`/api/agents/${id}`));
       expect(info).toMatchObject({ state: 'parked', restarts: 2 });
-      expect(alerts).toEqual([expect.objectContaining({ source: 'supervisor', code: 'agent.crash_loop', severity: 'critical' })]);
+      expect(alerts).toEqual([expect.objectContaining({ source: 'supervisor', code: 'NXS_ERR_AGENT_PARKED', severity: 'critical' })]);
       // Parked means asleep: no restart timer, no heartbeat.
       expect(clock.pending).toBe(0);
       const task = await host.api(`/api/agents/${id}/tasks`, { method: 'POST', json: { input: 1 } });

@@ -53,7 +53,7 @@ export async function json(res: Response): Promise<any> {
 export function running(host: TestHost, id: number | string): Promise<void> {
   return new Promise((resolve) => {
     const off = host.ctx.events.on('agent.started', (p) => {
-      if ((p as { agentId: string }).agentId === String(id)) {
+      if (p.agentId === String(id)) {
         off();
         resolve();
       }

@@ -18,7 +18,7 @@ describe('host agents (runtime host) in the supervisor', () => {
     const sup = supervisor(ctx);
     try {
       const startedEvents: string[] = [];
-      ctx.events.on('agent.started', (p) => startedEvents.push((p as { agentId: string }).agentId));
+      ctx.events.on('agent.started', (p) => startedEvents.push(p.agentId));
       const { agent_id: id, instance_id } = sup.spawn({ name: 'assistant', runtime: 'host', capabilities: ['ACCESS_FS'], settings: { role: 'assistant' } }, 'assistant');
       expect(sup.get(id)).toMatchObject({ state: 'running', runtime: 'host', instanceId: instance_id, capabilities: ['ACCESS_FS'], memoryBudgetMb: null, heapUsedBytes: null });
       expect(startedEvents).toEqual([id]);

@@ -16,7 +16,7 @@ function supervisor(ctx: TestContext): AgentSupervisor {
 function started(ctx: TestContext, id: string): Promise<unknown> {
   return new Promise((resolve) => {
     const off = ctx.events.on('agent.started', (p) => {
-      if ((p as { agentId: string }).agentId === id) (off(), resolve(p));
+      if (p.agentId === id) (off(), resolve(p));
     });
   });
 }

@@ -10,14 +10,14 @@ import { startTestHost } from '../../helpers/test-host.ts';
 import { call } from './toolbox-fixture.ts';
 import { BWRAP_OK } from '../sandbox/bwrap-support.ts';
 
-/** A small in-test supervisor: what the tools step reads from parts.supervisor. */
-function fakeSupervisorStep(entries: AuditEntry[]): BootStep {
+/** A small in-test supervisor: what the tools step needs of the supervisor step. */
+function fakeSupervisorStep(entries: AuditEntry[]): BootStep<object, { supervisor: Supervisor }> {
   const caps = new Map<string, Set<Capability>>([['a1', new Set<Capability>(['ACCESS_FS'])]]);
   const supervisor = {
     capabilitiesOf: (id: string) => caps.get(id) ?? new Set<Capability>(),
     audit: { record: (e: Omit<AuditEntry, 'operation_id' | 'timestamp'>) => { const full = { ...e, operation_id: randomUUID(), timestamp: Date.now() }; entries.push(full); return full; } },
   } as unknown as Supervisor;
-  return { name: 'fake-supervisor', start: (_ctx, parts) => void (parts.supervisor = supervisor) };
+  return { name: 'fake-supervisor', start: () => ({ supervisor }) };
 }
 
 test('the tools step puts the toolbox on parts, a sandbox status section, and ADMIN-only override routes', async () => {

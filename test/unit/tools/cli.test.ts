@@ -15,7 +15,7 @@ test('nxs sandbox: status, allow-egress, overrides, revoke against a running hos
   chmodSync(ws, 0o755);
   onTestFinished(() => rmSync(ws, { recursive: true, force: true }));
   const audit = new MemoryAudit();
-  const supervisorStep = { name: 'fake-supervisor', start: (_c: unknown, parts: { supervisor?: Supervisor }) => void (parts.supervisor = { audit, capabilitiesOf: () => new Set() } as unknown as Supervisor) };
+  const supervisorStep = { name: 'fake-supervisor', start: () => ({ supervisor: { audit, capabilitiesOf: () => new Set() } as unknown as Supervisor }) };
   await using host = await startTestHost({ config: { sandbox: { workspace: ws } }, steps: [hostRoutesStep, supervisorStep, toolsStep] });
 
   const nxs = async (...args: string[]) => {

@@ -20,24 +20,16 @@ export class FakeLlmClient implements LlmClient {
 
   async chat(req: ChatRequest): Promise<ChatResult> {
     this.requests.push(req);
-    try {
-      const completion = await this.post(req);
-      return { completion, provider: 'fake', model: completion.model, cached: false, attempts: [] };
-    } catch (err) {
-      const last = req.messages[req.messages.length - 1];
-      const hit = typeof last?.content === 'string' ? this.cache.get(last.content) : undefined;
-      if (hit !== undefined) {
-        const completion = { id: 'cached', object: 'chat.completion' as const, created: 0, model: 'cache', choices: [{ index: 0, message: { role: 'assistant' as const, content: hit }, finish_reason: 'stop' }] };
-        return { completion, provider: 'cache', model: 'cache', cached: true, attempts: [] };
-      }
-      throw err;
-    }
+    const { completion, cached } = await this.answer(req);
+    return { completion, provider: cached ? 'cache' : 'fake', model: completion.model, cached, attempts: [] };
   }
 
+  /** As the real client's stream: when every provider fails, a cached answer comes as the stream (`cached`). */
   stream(req: ChatRequest): { chunks: AsyncIterable<ChatChunk>; outcome: Promise<StreamOutcome> } {
     this.requests.push(req);
-    const done = this.post(req);
-    const outcome = done.then((c) => ({ provider: 'fake', ending: 'complete' as const, text: typeof c.choices[0]?.message.content === 'string' ? c.choices[0].message.content : '', attempts: [] }));
+    const answered = this.answer(req);
+    const done = answered.then((a) => a.completion);
+    const outcome = answered.then(({ completion: c, cached }) => ({ provider: cached ? 'cache' : 'fake', ending: 'complete' as const, text: typeof c.choices[0]?.message.content === 'string' ? c.choices[0].message.content : '', attempts: [], cached }));
     async function* chunks(): AsyncIterable<ChatChunk> {
       const c = await done;
       const msg = c.choices[0]!.message;
@@ -65,6 +57,18 @@ export class FakeLlmClient implements LlmClient {
   /** What the real client does when its recovery probe sees a provider answer again. */
   announceRecovery(): void {
     for (const l of this.recovered) l();
+  }
+
+  /** The provider's answer, or when it fails the emergency cache's (keyed by the last message), or the failure. */
+  private async answer(req: ChatRequest): Promise<{ completion: ChatCompletion; cached: boolean }> {
+    try {
+      return { completion: await this.post(req), cached: false };
+    } catch (err) {
+      const last = req.messages[req.messages.length - 1];
+      const hit = typeof last?.content === 'string' ? this.cache.get(last.content) : undefined;
+      if (hit === undefined) throw err;
+      return { completion: { id: 'cached', object: 'chat.completion', created: 0, model: 'cache', choices: [{ index: 0, message: { role: 'assistant', content: hit }, finish_reason: 'stop' }] }, cached: true };
+    }
   }
 
   private async post(req: ChatRequest): Promise<ChatCompletion> {

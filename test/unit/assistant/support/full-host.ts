@@ -23,7 +23,7 @@ export interface FullHost {
 export async function startFullHost(config: Record<string, unknown> = {}, opts: { clock?: Clock } = {}): Promise<FullHost> {
   const fake = await startFakeProvider({ name: 'fake' });
   const llm = new FakeLlmClient(fake.url);
-  const llmStep: BootStep = { name: 'test-llm', start: (_ctx, parts) => void Object.assign(parts, { llm }) };
+  const llmStep: BootStep<object, { llm: FakeLlmClient }> = { name: 'test-llm', start: () => ({ llm }) };
   const workspace = mkdtempSync('/var/tmp/nxs-ws-');
   chmodSync(workspace, 0o755);
   const steps = BOOT_STEPS.map((s) => (s === providersStep ? llmStep : s));

@@ -10,7 +10,7 @@ import { FakeLlmClient } from './fake-llm-client.ts';
 export async function startAssistantHost(config: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ host: TestHost; fake: FakeProvider; llm: FakeLlmClient; [Symbol.asyncDispose](): Promise<void> }> {
   const fake = await startFakeProvider({ name: 'fake' });
   const llm = new FakeLlmClient(fake.url);
-  const llmStep: BootStep = { name: 'test-llm', start: (_ctx, parts) => void Object.assign(parts, { llm }) };
+  const llmStep: BootStep<object, { llm: FakeLlmClient }> = { name: 'test-llm', start: () => ({ llm }) };
   const host = await startTestHost({ config, env, steps: [hostRoutesStep, queueStep, llmStep, assistantStep] });
   return {
     host,

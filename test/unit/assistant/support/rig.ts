@@ -5,6 +5,7 @@ import { startFakeProvider, type FakeProvider } from '../../../helpers/fake-prov
 import { flushMicrotasks } from '../../../helpers/fake-clock.ts';
 import { SqliteQueue } from '../../../../src/queue/sqlite-queue.ts';
 import { Assistant } from '../../../../src/assistant/assistant.ts';
+import { readDiskSpace } from '../../../../src/detect/disk-space.ts';
 import { httpChannel } from '../../../../src/assistant/channels/http-channel.ts';
 import { identityDirOf, seedIdentity } from '../../../../src/assistant/identity/identity-files.ts';
 import { FakeLlmClient } from './fake-llm-client.ts';
@@ -32,7 +33,10 @@ export async function makeRig(opts: { assistant?: Record<string, unknown>; withC
   mkdirSync(identityDir, { recursive: true });
   seedIdentity(identityDir, ctx.paths.identityDir, ctx.log);
   let queue = new SqliteQueue(ctx, {});
-  let assistant = new Assistant({ ctx, cfg: ctx.config.assistant, queue, llm, identityDir });
+  // On a host the resource monitor's last look; here one real reading of the temp folder's disk.
+  const { freeBytes } = await readDiskSpace(ctx.config.dataDir);
+  const freeDiskBytes = (): number => freeBytes;
+  let assistant = new Assistant({ ctx, cfg: ctx.config.assistant, queue, llm, identityDir, freeDiskBytes });
   assistant.addChannel(httpChannel);
   let stop = (): void => {};
   const rig: Rig = {
@@ -58,7 +62,7 @@ export async function makeRig(opts: { assistant?: Record<string, unknown>; withC
       await rig.queue.stop(1000);
       queue = new SqliteQueue(ctx, {});
       queue.recover();
-      assistant = new Assistant({ ctx, cfg: ctx.config.assistant, queue, llm, identityDir });
+      assistant = new Assistant({ ctx, cfg: ctx.config.assistant, queue, llm, identityDir, freeDiskBytes });
       assistant.addChannel(httpChannel);
       rig.queue = queue;
       rig.assistant = assistant;
