@@ -8,19 +8,27 @@ import { UpstreamFailure } from './upstream-failure.ts';
 /** One plain chat-completions call to one provider, with its response headers. Throws UpstreamFailure or NxsError (aborted). */
 export async function callChat(t: Transport, p: ProviderSpec, body: ChatRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<{ completion: ChatCompletion; headers: UpstreamHeaders }> {
   // The whole answer in one string through a plain dispatch handler (no body stream: see collect-handler.ts).
-  const r = await t.call(p, 'POST', '/chat/completions', { ...body, stream: false }, apiKey, signal);
-  if (r.status < 200 || r.status >= 300) throw t.httpFailureOf(r.status, r.headers, r.text);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(r.text);
-  } catch {
-    throw new UpstreamFailure({ kind: 'malformed', detail: 'body is not JSON' }, 'malformed answer');
-  }
+  const { parsed, headers } = await postJson(t, p, '/chat/completions', { ...body, stream: false }, apiKey, signal);
   const c = parsed as ChatCompletion;
   if (!c || typeof c !== 'object' || !Array.isArray(c.choices) || c.choices.length === 0 || typeof c.choices[0]?.message !== 'object') {
     throw new UpstreamFailure({ kind: 'malformed', detail: 'no choices[0].message' }, 'malformed answer');
   }
-  return { completion: c, headers: r.headers };
+  return { completion: c, headers };
+}
+
+/**
+ * POSTs `body` to one provider's `route` and parses its JSON answer: an error status is the
+ * transport's classified UpstreamFailure, a body that is not JSON a malformed one. Shared by the
+ * plain chat and embeddings calls, which then check their own shapes.
+ */
+export async function postJson(t: Transport, p: ProviderSpec, route: string, body: unknown, apiKey: string | undefined, signal?: AbortSignal): Promise<{ parsed: unknown; headers: UpstreamHeaders }> {
+  const r = await t.call(p, 'POST', route, body, apiKey, signal);
+  if (r.status < 200 || r.status >= 300) throw t.httpFailureOf(r.status, r.headers, r.text);
+  try {
+    return { parsed: JSON.parse(r.text) as unknown, headers: r.headers };
+  } catch {
+    throw new UpstreamFailure({ kind: 'malformed', detail: 'body is not JSON' }, 'malformed answer');
+  }
 }
 
 /** An opened stream: the provider accepted the request (2xx, text/event-stream); chunks follow. */

@@ -2,6 +2,7 @@ import type { ProviderSpec } from './provider-spec.ts';
 import type { Transport } from './transport.ts';
 import type { UpstreamHeaders } from './types.ts';
 import { UpstreamFailure } from './upstream-failure.ts';
+import { postJson } from './chat-call.ts';
 
 /** An OpenAI embeddings request; unknown fields (encoding_format, dimensions, user) pass through. */
 export interface EmbeddingsRequest {
@@ -33,15 +34,8 @@ export interface EmbeddingsResult {
  * runner retries or fails over on, a body without `data` is malformed.
  */
 export async function callEmbeddings(t: Transport, p: ProviderSpec, body: EmbeddingsRequest, apiKey: string | undefined, signal?: AbortSignal): Promise<{ answer: EmbeddingsAnswer; headers: UpstreamHeaders }> {
-  const r = await t.call(p, 'POST', '/embeddings', body, apiKey, signal);
-  if (r.status < 200 || r.status >= 300) throw t.httpFailureOf(r.status, r.headers, r.text);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(r.text);
-  } catch {
-    throw new UpstreamFailure({ kind: 'malformed', detail: 'body is not JSON' }, 'malformed answer');
-  }
+  const { parsed, headers } = await postJson(t, p, '/embeddings', body, apiKey, signal);
   const a = parsed as EmbeddingsAnswer;
   if (!a || typeof a !== 'object' || !Array.isArray(a.data)) throw new UpstreamFailure({ kind: 'malformed', detail: 'no data list in the embeddings answer' }, 'malformed answer');
-  return { answer: a, headers: r.headers };
+  return { answer: a, headers };
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import OpenAI, { APIError } from 'openai';
+import { sdk, caught } from '../helpers/openai-sdk.ts';
 import { startFakeProvider } from '../helpers/fake-provider.ts';
 import { startTestHost, type TestHost } from '../helpers/test-host.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
@@ -13,18 +13,7 @@ import { SUPERVISOR_STEP } from '../../src/supervisor/step.ts';
 // token was as good as the operator's at /v1. Here the program tries each, with the official SDK
 // (no retries of its own), and every try fails safely in OpenAI's shape, before any provider is asked.
 
-const sdk = (url: string, token: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: token, maxRetries: 0 });
 const ask = (model = 'cheap') => ({ model, messages: [{ role: 'user' as const, content: 'hi' }] });
-
-async function caught(p: Promise<unknown>): Promise<APIError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof APIError) return err;
-    throw err;
-  }
-  throw new Error('the SDK did not raise');
-}
 
 async function makeToken(host: TestHost, body: Record<string, unknown>): Promise<string> {
   const res = await host.api('/api/tokens', { method: 'POST', json: { capabilities: ['ALLOC_MEMORY'], ...body } });

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HostClient, type HostClientOptions } from '../host-client.ts';
 import { hostOptions } from '../options.ts';
 import { json } from '../output.ts';
 import { CAPABILITIES } from '../../core/capabilities.ts';
+import { which } from '../../sandbox/which.ts';
 import type { CliContext } from '../cli-context.ts';
 
 type Opts = HostClientOptions & { json?: boolean; open?: boolean; cap?: string[] };
@@ -52,7 +53,7 @@ export function registerConsole(program: Command, cli: CliContext): void {
  * used first. The file names no secret in its path; the code in it works once.
  */
 function openInBrowser(cli: CliContext, dataDir: string, url: string): void {
-  const opener = OPENERS.map((name) => onPath(cli.env.PATH, name)).find((p) => p !== null);
+  const opener = OPENERS.map((name) => which(name, cli.env.PATH)).find((p) => p !== null);
   if (!opener) {
     cli.stderr(`no browser opener on this machine (${OPENERS.join(', ')}); open the link above in a browser that reaches this host (an SSH tunnel: ssh -L 7878:127.0.0.1:7878 ...)\n`);
     return;
@@ -63,18 +64,4 @@ function openInBrowser(cli: CliContext, dataDir: string, url: string): void {
   const child = spawn(opener, [file], { detached: true, stdio: 'ignore' });
   child.on('error', (err) => cli.stderr(`could not start ${opener}: ${err.message}; open the link above yourself\n`));
   child.unref();
-}
-
-function onPath(pathVar: string | undefined, name: string): string | null {
-  for (const dir of (pathVar ?? '').split(':')) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not in this folder
-    }
-  }
-  return null;
 }

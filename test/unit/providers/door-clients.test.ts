@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import OpenAI, { APIError } from 'openai';
+import { sdk, caught } from '../../helpers/openai-sdk.ts';
 import { startFakeProvider, type FakeProvider } from '../../helpers/fake-provider.ts';
 import { startTestHost } from '../../helpers/test-host.ts';
 import { providersStep } from '../../../src/providers/boot-step.ts';
@@ -22,18 +22,7 @@ async function door(providers: Record<string, unknown>[], client: Record<string,
   });
 }
 
-const sdk = (url: string, token: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: token, maxRetries: 0 });
 const ask = (content = 'ping') => ({ model: 'auto', messages: [{ role: 'user' as const, content }] });
-
-async function caught(p: Promise<unknown>): Promise<APIError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof APIError) return err;
-    throw err;
-  }
-  throw new Error('the SDK did not raise');
-}
 
 function deferredJobs(h: { ctx: { db: { prepare(sql: string): { get(...a: unknown[]): unknown } } } }): number {
   return (h.ctx.db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = 'llm.deferred'").get() as { n: number }).n;

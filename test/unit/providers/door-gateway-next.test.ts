@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import OpenAI, { APIError } from 'openai';
+import { sdk, caught } from '../../helpers/openai-sdk.ts';
 import { startFakeProvider } from '../../helpers/fake-provider.ts';
 import { startTestHost } from '../../helpers/test-host.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
@@ -17,18 +17,7 @@ function door(providers: Record<string, unknown>[], clock?: Clock) {
   return startTestHost({ config: { providers, llm_client: { local_probe: [], retry_base_ms: 0 } }, steps: [hostRoutesStep, providersStep], ...(clock ? { clock } : {}) });
 }
 
-const sdk = (url: string, token: string, headers: Record<string, string> = {}) => new OpenAI({ baseURL: `${url}/v1`, apiKey: token, maxRetries: 0, defaultHeaders: headers });
 const ask = (model = 'auto') => ({ model, messages: [{ role: 'user' as const, content: 'ping' }] });
-
-async function caught(p: Promise<unknown>): Promise<APIError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof APIError) return err;
-    throw err;
-  }
-  throw new Error('the SDK did not raise');
-}
 
 describe('/v1/embeddings through the chain', () => {
   it('goes only to providers that serve embeddings, fails over among them, and says who served it', async () => {
